@@ -1,0 +1,108 @@
+"""Application factory: extensions, blueprints, error handlers, CLI groups."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from config import config_for
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def create_app(config=None) -> Flask:
+    """Build the app. `config` may be a config class, an APP_ENV name, or a dict of overrides."""
+    overrides: dict = {}
+    if isinstance(config, dict):
+        overrides = config
+        config = None
+    cfg = config_for(config) if config is None or isinstance(config, str) else config
+    if hasattr(cfg, "validate"):
+        cfg.validate()
+
+    app = Flask(
+        __name__,
+        template_folder=str(BASE_DIR / "templates"),
+        static_folder=str(BASE_DIR / "app" / "static"),
+        instance_path=os.environ.get("INSTANCE_PATH", str(BASE_DIR / "instance")),
+    )
+    app.config.from_object(cfg)
+    app.config.update(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    Path(app.config["UPLOAD_DIR"]).mkdir(parents=True, exist_ok=True)
+    if not app.logger.handlers or app.config.get("APP_ENV") != "testing":
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+
+    from app.core.web import init_web
+
+    init_web(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from app.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    from app.core.models import render_migration_item
+
+    migrate.init_app(
+        app,
+        db,
+        directory=str(BASE_DIR / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+        render_item=render_migration_item,
+    )
+    csrf.init_app(app)
+    limiter.init_app(app)
+    bootstrap.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录"
+    login_manager.login_message_category = "warning"
+
+    from app import models  # noqa: F401  (register every model with SQLAlchemy)
+    from app.auth.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        try:
+            return db.session.get(User, int(user_id))
+        except (TypeError, ValueError):
+            return None
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        from app.core.sqlite import configure_sqlite
+
+        with app.app_context():
+            configure_sqlite(db.engine)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.admin.views import bp as admin_bp
+    from app.auth.views import bp as auth_bp
+    from app.home.views import bp as home_bp
+    from app.lists.views import bp as lists_bp
+    from app.organizations.views import bp as orgs_bp
+    from app.postings.views import bp as postings_bp
+
+    app.register_blueprint(home_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(orgs_bp, url_prefix="/orgs")
+    app.register_blueprint(postings_bp, url_prefix="/postings")
+    app.register_blueprint(lists_bp, url_prefix="/lists")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def _register_cli(app: Flask) -> None:
+    from app.cli import register_cli
+
+    register_cli(app)

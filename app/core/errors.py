@@ -1,0 +1,41 @@
+"""Domain errors: raised by services, turned into a flash + redirect (pages) or JSON (API) in one place."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A rule was broken. `message` is Chinese and safe to show to the user."""
+
+    code = "domain_error"
+    status = 400
+
+    def __init__(self, message: str, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+
+
+class NotFound(DomainError):
+    """Missing, or belongs to another organisation and is private: both look the same (404)."""
+
+    code = "not_found"
+    status = 404
+
+    def __init__(self, message: str = "您要找的内容不存在或无权查看"):
+        super().__init__(message)
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    status = 403
+
+
+class InvalidTransition(DomainError):
+    code = "invalid_transition"
+    status = 409
+
+
+class ValidationFailed(DomainError):
+    code = "validation_failed"
+    status = 422

@@ -1,0 +1,88 @@
+"""Model mixins and the audit trail shared by every feature."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+
+
+def utcnow() -> datetime:
+    """Naive UTC: stored the same way on SQLite and PostgreSQL."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, onupdate=utcnow, nullable=False)
+
+
+class StatusChange(db.Model):
+    """Who moved what from which status to which, when and why. Written in the same transaction."""
+
+    __tablename__ = "status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity_type: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    entity_id: Mapped[int] = mapped_column(nullable=False)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    from_status: Mapped[str | None] = mapped_column(sa.String(30))
+    to_status: Mapped[str] = mapped_column(sa.String(30), nullable=False)
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+    at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, nullable=False)
+
+    actor = db.relationship("User", lazy="joined")
+
+    __table_args__ = (sa.Index("ix_status_changes_entity", "entity_type", "entity_id"),)
+
+
+def record_change(entity_type: str, entity_id: int, from_status, to_status, actor=None, reason=None) -> StatusChange:
+    change = StatusChange(
+        entity_type=entity_type,
+        entity_id=entity_id,
+        actor_id=getattr(actor, "id", None),
+        from_status=str(from_status) if from_status is not None else None,
+        to_status=str(to_status),
+        reason=reason or None,
+    )
+    db.session.add(change)
+    return change
+
+
+def history_for(entity_type: str, entity_id: int) -> list[StatusChange]:
+    return db.session.scalars(
+        sa.select(StatusChange)
+        .where(StatusChange.entity_type == entity_type, StatusChange.entity_id == entity_id)
+        .order_by(StatusChange.at, StatusChange.id)
+    ).all()
+
+
+class EnumText(sa.types.TypeDecorator):
+    """Stores a LabelledEnum as its short code (plain VARCHAR, same on every database)."""
+
+    impl = sa.String(30)
+    cache_ok = True
+
+    def __init__(self, enum_cls, length: int = 30):
+        super().__init__(length)
+        self.enum_cls = enum_cls
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return self.enum_cls(value).value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return self.enum_cls(value)
+
+
+def render_migration_item(type_, obj, autogen_context):
+    """Alembic hook: write EnumText columns as plain strings so migrations don't import app code."""
+    if type_ == "type" and isinstance(obj, EnumText):
+        return f"sa.String(length={obj.impl.length})"
+    return False

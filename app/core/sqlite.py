@@ -1,0 +1,14 @@
+"""SQLite settings: foreign keys on, WAL so readers don't block the writer, a busy timeout."""
+
+from sqlalchemy import event
+
+
+def configure_sqlite(engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=10000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cur.execute("PRAGMA journal_mode=WAL")
+        cur.close()

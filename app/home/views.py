@@ -1,0 +1,18 @@
+from flask import Blueprint, render_template
+
+from app.postings.services import home_summary
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/")
+def index():
+    return render_template("home/index.html", **home_summary())
+
+
+@bp.get("/healthz")
+def healthz():
+    from app.extensions import db
+
+    db.session.execute(db.text("SELECT 1"))
+    return {"status": "ok"}

@@ -1,0 +1,8 @@
+from flask import Blueprint, abort
+
+bp = Blueprint("lists", __name__)
+
+
+@bp.get("/")
+def index():
+    abort(501)
