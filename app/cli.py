@@ -1,4 +1,4 @@
-"""CLI groups. Each command calls services and commits once."""
+"""CLI groups, one per feature package. Each command calls services and commits once."""
 
 from __future__ import annotations
 
@@ -6,4 +6,9 @@ from flask import Flask
 
 
 def register_cli(app: Flask) -> None:
-    pass
+    from app.auth.cli import users_cli
+    from app.demo.cli import demo_cli
+    from app.postings.cli import catalog_cli
+
+    for group in (users_cli, catalog_cli, demo_cli):
+        app.cli.add_command(group)
