@@ -133,13 +133,6 @@ def login(client):
     return do
 
 
-def pytest_collection_modifyitems(config, items):
-    url = os.environ.get("DATABASE_URL", "")
-    for item in items:
-        if "pg" in item.keywords and not is_postgres(url):
-            item.add_marker(pytest.mark.usefixtures("_needs_postgres"))
-
-
-@pytest.fixture
-def _needs_postgres():
-    missing("this test needs PostgreSQL (set DATABASE_URL=postgresql://…)")
+def pytest_runtest_setup(item):
+    if "pg" in item.keywords and not is_postgres(os.environ.get("DATABASE_URL", "")):
+        missing("this test needs PostgreSQL (set DATABASE_URL=postgresql://…)")

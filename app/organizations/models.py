@@ -45,9 +45,9 @@ class Organization(TimestampMixin, db.Model):
         EnumText(VerificationStatus), default=VerificationStatus.PENDING, nullable=False, index=True
     )
     verified_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
-    verified_by_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("users.id", ondelete="SET NULL", use_alter=True)
-    )
+    # No foreign key on purpose: users → organizations already points the other way, and the
+    # full verification trail (who, when, why) lives in status_changes.
+    verified_by_id: Mapped[int | None] = mapped_column()
     verification_note: Mapped[str | None] = mapped_column(sa.Text)
 
     group = relationship("OrgGroup", back_populates="members")

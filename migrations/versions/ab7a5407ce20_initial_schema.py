@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 19beb9c1ee16
+Revision ID: ab7a5407ce20
 Revises: 
-Create Date: 2026-11-25 10:39:15.717998
+Create Date: 2026-11-25 10:43:49.461717
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '19beb9c1ee16'
+revision = 'ab7a5407ce20'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -25,6 +25,20 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_org_groups')),
     sa.UniqueConstraint('name', name=op.f('uq_org_groups_name'))
     )
+    op.create_table('search_outbox',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('entity_type', sa.String(length=30), nullable=False),
+    sa.Column('entity_id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('processed_at', sa.DateTime(), nullable=True),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_search_outbox'))
+    )
+    with op.batch_alter_table('search_outbox', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_search_outbox_processed_at'), ['processed_at'], unique=False)
+
     op.create_table('organizations',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
@@ -47,7 +61,6 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['group_id'], ['org_groups.id'], name=op.f('fk_organizations_group_id_org_groups'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['verified_by_id'], ['users.id'], name=op.f('fk_organizations_verified_by_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_organizations')),
     sa.UniqueConstraint('credit_code', name=op.f('uq_organizations_credit_code')),
     sa.UniqueConstraint('name', name=op.f('uq_organizations_name'))
@@ -59,19 +72,20 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_organizations_region'), ['region'], unique=False)
         batch_op.create_index(batch_op.f('ix_organizations_verification'), ['verification'], unique=False)
 
-    op.create_table('search_outbox',
+    op.create_table('tier_records',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('entity_type', sa.String(length=30), nullable=False),
-    sa.Column('entity_id', sa.Integer(), nullable=False),
-    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('org_id', sa.Integer(), nullable=False),
+    sa.Column('tier', sa.String(length=30), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('expires_on', sa.Date(), nullable=True),
+    sa.Column('certificate_no', sa.String(length=100), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('processed_at', sa.DateTime(), nullable=True),
-    sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('last_error', sa.Text(), nullable=True),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_search_outbox'))
+    sa.ForeignKeyConstraint(['org_id'], ['organizations.id'], name=op.f('fk_tier_records_org_id_organizations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_tier_records')),
+    sa.UniqueConstraint('org_id', 'tier', 'year', name=op.f('uq_tier_records_org_id_tier_year'))
     )
-    with op.batch_alter_table('search_outbox', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_search_outbox_processed_at'), ['processed_at'], unique=False)
+    with op.batch_alter_table('tier_records', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_tier_records_org_id'), ['org_id'], unique=False)
 
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -193,21 +207,6 @@ def upgrade():
     with op.batch_alter_table('status_changes', schema=None) as batch_op:
         batch_op.create_index('ix_status_changes_entity', ['entity_type', 'entity_id'], unique=False)
 
-    op.create_table('tier_records',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('org_id', sa.Integer(), nullable=False),
-    sa.Column('tier', sa.String(length=30), nullable=False),
-    sa.Column('year', sa.Integer(), nullable=False),
-    sa.Column('expires_on', sa.Date(), nullable=True),
-    sa.Column('certificate_no', sa.String(length=100), nullable=True),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['org_id'], ['organizations.id'], name=op.f('fk_tier_records_org_id_organizations'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_tier_records')),
-    sa.UniqueConstraint('org_id', 'tier', 'year', name=op.f('uq_tier_records_org_id_tier_year'))
-    )
-    with op.batch_alter_table('tier_records', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_tier_records_org_id'), ['org_id'], unique=False)
-
     op.create_table('attachments',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('posting_id', sa.Integer(), nullable=False),
@@ -250,10 +249,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_attachments_posting_id'))
 
     op.drop_table('attachments')
-    with op.batch_alter_table('tier_records', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_tier_records_org_id'))
-
-    op.drop_table('tier_records')
     with op.batch_alter_table('status_changes', schema=None) as batch_op:
         batch_op.drop_index('ix_status_changes_entity')
 
@@ -278,10 +273,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_users_org_id'))
 
     op.drop_table('users')
-    with op.batch_alter_table('search_outbox', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_search_outbox_processed_at'))
+    with op.batch_alter_table('tier_records', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_tier_records_org_id'))
 
-    op.drop_table('search_outbox')
+    op.drop_table('tier_records')
     with op.batch_alter_table('organizations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_organizations_verification'))
         batch_op.drop_index(batch_op.f('ix_organizations_region'))
@@ -290,5 +285,9 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_organizations_group_id'))
 
     op.drop_table('organizations')
+    with op.batch_alter_table('search_outbox', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_search_outbox_processed_at'))
+
+    op.drop_table('search_outbox')
     op.drop_table('org_groups')
     # ### end Alembic commands ###
