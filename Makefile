@@ -56,7 +56,15 @@ format: install-test
 	$(BIN)/ruff format .
 
 bench: install-test
-	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m tests.benchmarks.run
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# The development/CI search engine (OpenSearch from Maven, see search/engine/run.sh).
+.PHONY: engine engine-stop
+engine:
+	search/engine/run.sh start
+
+engine-stop:
+	search/engine/run.sh stop

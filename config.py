@@ -79,6 +79,7 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=_env_int("SESSION_HOURS", 12))
 
     SEED_DEMO = _env_bool("SEED_DEMO", True)
+    PROXY_HOPS = _env_int("PROXY_HOPS", 0)  # number of reverse proxies in front (nginx: 1)
 
 
 class DevelopmentConfig(Config):

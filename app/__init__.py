@@ -37,6 +37,13 @@ def create_app(config=None) -> Flask:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         logging.getLogger("alembic").setLevel(logging.WARNING)
 
+    if app.config.get("PROXY_HOPS"):
+        # Behind nginx: trust X-Forwarded-For/Proto from that many proxies, so rate limits see real clients.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)

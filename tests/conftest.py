@@ -12,6 +12,7 @@ import shutil
 
 import pytest
 import sqlalchemy as sa
+from flask import g, request_started
 
 os.environ.setdefault("APP_ENV", "testing")
 
@@ -70,6 +71,9 @@ def make_app(database_url, upload_dir):
         config = {"SQLALCHEMY_DATABASE_URI": database_url, "UPLOAD_DIR": str(upload_dir)}
         config.update(overrides)
         app = create_app(config)
+        # The `app` fixture keeps one app context for the whole test, so every request shares `g`;
+        # forget Flask-Login's cached user so each request loads it from its own session cookie.
+        request_started.connect(_forget_cached_user, app)
         apps.append(app)
         return app
 
@@ -81,6 +85,10 @@ def make_app(database_url, upload_dir):
     if apps:
         _truncate_all(apps[0])
     shutil.rmtree(upload_dir, ignore_errors=True)
+
+
+def _forget_cached_user(sender, **extra) -> None:
+    g.pop("_login_user", None)
 
 
 def _truncate_all(app) -> None:

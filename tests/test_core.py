@@ -104,3 +104,23 @@ def test_unknown_page_is_a_chinese_404(client):
     resp = client.get("/no/such/page")
     assert resp.status_code == 404
     assert "页面不存在" in resp.get_data(as_text=True)
+
+
+def test_unexpected_error_shows_a_chinese_500_page_not_a_traceback(make_app):
+    app = make_app(TESTING=False, PROPAGATE_EXCEPTIONS=False)
+
+    def boom():
+        raise RuntimeError("secret internals")
+
+    app.add_url_rule("/boom", "boom", boom)
+    resp = app.test_client().get("/boom")
+    assert resp.status_code == 500
+    text = resp.get_data(as_text=True)
+    assert "服务器开小差了" in text
+    assert "secret internals" not in text
+
+
+def test_security_headers_are_set(client):
+    resp = client.get("/")
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    assert resp.headers["X-Frame-Options"] == "SAMEORIGIN"

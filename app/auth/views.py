@@ -1,20 +1,161 @@
-from flask import Blueprint, abort, redirect, url_for
-from flask_login import logout_user
+"""Registration, login/logout, password reset and invitation acceptance. Thin: form → service → commit."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.auth import services
+from app.auth.forms import (
+    AcceptInvitationForm,
+    ChangePasswordForm,
+    LoginForm,
+    RegisterForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+)
+from app.core.errors import ValidationFailed
+from app.core.web import safe_next
+from app.extensions import db, limiter
+from app.organizations.forms import show_form_error
+from app.organizations.services import InvitationUnusable, find_invitation
 
 bp = Blueprint("auth", __name__)
 
 
-@bp.route("/login", methods=["GET", "POST"])
-def login():
-    abort(501)
+def rate_limit(config_key: str):
+    """Limit POSTs by client address; the limit is read from config at request time."""
+    return limiter.limit(lambda: current_app.config[config_key], methods=["POST"])
+
+
+def sign_in(user) -> None:
+    session.permanent = True
+    login_user(user)
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@rate_limit("REGISTER_RATE_LIMIT")
 def register():
-    abort(501)
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register_organization(
+                form.to_profile(),
+                name=form.user_name.data,
+                email=form.email.data,
+                password=form.password.data,
+                phone=form.phone.data,
+            )
+        except ValidationFailed as err:
+            show_form_error(form, err)
+        else:
+            db.session.commit()
+            sign_in(user)
+            flash(
+                "注册成功！机构资料已提交，正在等待平台认证。认证通过前您可以完善资料、邀请同事，但暂不能发布信息。",
+                "success",
+            )
+            return redirect(url_for("organizations.dashboard"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@rate_limit("LOGIN_RATE_LIMIT")
+def login():
+    target = safe_next(request.args.get("next"), url_for("home.index"))
+    if current_user.is_authenticated:
+        return redirect(target)
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except services.LoginFailed as err:
+            db.session.commit()  # keep the failure count and any lockout
+            flash(err.message, "danger")
+        else:
+            db.session.commit()
+            sign_in(user)
+            return redirect(target)
+    return render_template("auth/login.html", form=form)
 
 
 @bp.post("/logout")
 def logout():
     logout_user()
+    flash("您已安全退出", "info")
     return redirect(url_for("home.index"))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@rate_limit("LOGIN_RATE_LIMIT")
+def reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+        flash(f"如果该邮箱已在平台注册，重置密码的链接已发送到该邮箱，{minutes} 分钟内有效，请查收。", "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_request.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    try:
+        services.user_for_reset_token(token)
+    except services.InvalidResetToken as err:
+        flash(err.message, "danger")
+        return redirect(url_for("auth.reset_request"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data)
+        except ValidationFailed as err:
+            show_form_error(form, err)
+        else:
+            db.session.commit()
+            logout_user()
+            flash("密码已重置，请用新密码登录", "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.password.data)
+        except ValidationFailed as err:
+            show_form_error(form, err)
+        else:
+            db.session.commit()
+            flash("密码已修改", "success")
+            return redirect(url_for("organizations.dashboard" if current_user.org_id else "home.index"))
+    return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def accept_invitation(token):
+    try:
+        invitation = find_invitation(token)
+    except InvitationUnusable as err:
+        return render_template("auth/invitation_invalid.html", message=err.message), err.status
+    form = AcceptInvitationForm()
+    if form.validate_on_submit():
+        try:
+            user = services.accept_invitation(
+                token, name=form.name.data, password=form.password.data, phone=form.phone.data
+            )
+        except ValidationFailed as err:
+            show_form_error(form, err)
+        else:
+            db.session.commit()
+            logout_user()
+            sign_in(user)
+            flash(f"欢迎加入“{user.org.name}”！", "success")
+            return redirect(url_for("organizations.dashboard"))
+    return render_template("auth/accept_invitation.html", form=form, invitation=invitation)

@@ -37,5 +37,14 @@ class InvalidTransition(DomainError):
 
 
 class ValidationFailed(DomainError):
+    """Input broke one or more rules; `errors` maps a field name to its Chinese message so a form can show
+    each next to its field (empty when the problem is not about one field)."""
+
     code = "validation_failed"
     status = 422
+
+    def __init__(
+        self, message: str = "提交的内容有误，请按提示修改", code: str | None = None, errors: dict | None = None
+    ):
+        super().__init__(message, code)
+        self.errors: dict[str, str] = dict(errors or {})

@@ -86,11 +86,13 @@ def init_web(app: Flask) -> None:
             return render_error(err.code)
         return err
 
-    @app.errorhandler(Exception)
-    def handle_unexpected(err: Exception):
-        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
-        db.session.rollback()
-        return render_error(500)
+    if not app.testing:  # in tests an unexpected exception should fail loudly, not become a page
+
+        @app.errorhandler(Exception)
+        def handle_unexpected(err: Exception):
+            app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+            db.session.rollback()
+            return render_error(500)
 
     @app.after_request
     def security_headers(resp):

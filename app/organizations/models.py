@@ -87,7 +87,9 @@ class TierRecord(db.Model):
     __tablename__ = "tier_records"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    org_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False, index=True)
+    org_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     tier: Mapped[Tier] = mapped_column(EnumText(Tier), nullable=False)
     year: Mapped[int] = mapped_column(nullable=False)
     expires_on: Mapped[date | None] = mapped_column(sa.Date)
@@ -105,7 +107,9 @@ class Invitation(db.Model):
     __tablename__ = "invitations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    org_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False, index=True)
+    org_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     email: Mapped[str] = mapped_column(sa.String(254), nullable=False)
     role: Mapped[OrgRole] = mapped_column(EnumText(OrgRole), default=OrgRole.MEMBER, nullable=False)
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, nullable=False)

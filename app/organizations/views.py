@@ -1,8 +1,250 @@
-from flask import Blueprint, abort
+"""我的机构 (profile, members, tiers, postings), public organisation pages, and the admin's
+verification queue and organisation list. Thin: form → service → commit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.auth.decorators import org_member_required, platform_admin_required
+from app.core.enums import OrgRole, PostingKind, Tier
+from app.core.errors import ValidationFailed
+from app.core.exports import export_rows
+from app.core.models import history_for, utcnow
+from app.core.pagination import paginate
+from app.extensions import db
+from app.organizations import services, verification
+from app.organizations.forms import (
+    DecisionForm,
+    InviteForm,
+    OrgFilterForm,
+    OrgProfileForm,
+    TierForm,
+    show_form_error,
+)
+from app.postings.models import Posting
+from app.postings.services import public_postings
 
 bp = Blueprint("organizations", __name__)
 
 
+def org_postings(org_id: int):
+    """The organisation's postings grouped by status, once the postings feature provides them."""
+    try:
+        from app.postings.services import org_postings_by_status
+    except ImportError:
+        return None
+    return org_postings_by_status(org_id)
+
+
+def posting_kinds_to_create() -> list:
+    """Kinds with a "发布" link; none until the postings feature has its form."""
+    if "postings.new" not in current_app.view_functions:
+        return []
+    return list(PostingKind)
+
+
+def render_dashboard(invite_form=None, tier_form=None, status=200):
+    org = current_user.org
+    return (
+        render_template(
+            "organizations/dashboard.html",
+            org=org,
+            members=services.members_of(org),
+            invitations=services.pending_invitations(org) if current_user.is_org_admin else [],
+            invite_form=invite_form or InviteForm(formdata=None),
+            tier_form=tier_form or TierForm(formdata=None),
+            postings=org_postings(org.id),
+            new_kinds=posting_kinds_to_create(),
+            history=history_for("organization", org.id),
+            now=utcnow(),
+            today=date.today(),
+        ),
+        status,
+    )
+
+
 @bp.get("/mine")
+@org_member_required
 def dashboard():
-    abort(501)
+    return render_dashboard()
+
+
+@bp.route("/mine/edit", methods=["GET", "POST"])
+@org_member_required
+def edit():
+    org = current_user.org
+    services.require_org_admin(org, current_user)
+    form = OrgProfileForm()
+    if not form.is_submitted():
+        form.fill_from(org)
+    if form.validate_on_submit():
+        try:
+            resubmitted = services.update_organization(org, form.to_profile(), current_user)
+        except ValidationFailed as err:
+            show_form_error(form, err)
+        else:
+            db.session.commit()
+            flash("机构资料已保存" + ("，已重新提交平台认证" if resubmitted else ""), "success")
+            return redirect(url_for("organizations.dashboard"))
+    return render_template("organizations/edit.html", form=form, org=org)
+
+
+@bp.post("/mine/invitations")
+@org_member_required
+def invite():
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            invitation, link = services.invite_member(current_user.org, form.email.data, current_user)
+        except ValidationFailed as err:
+            show_form_error(form, err)
+        else:
+            db.session.commit()
+            if current_app.config.get("MAIL_SERVER"):
+                flash(f"邀请已发送至 {invitation.email}", "success")
+            else:
+                flash(f"平台未配置邮件服务，请将此邀请链接发给 {invitation.email}：{link}", "success")
+            return redirect(url_for("organizations.dashboard", _anchor="members"))
+    return render_dashboard(invite_form=form, status=422)
+
+
+@bp.post("/mine/invitations/<int:invitation_id>/revoke")
+@org_member_required
+def revoke_invitation(invitation_id):
+    services.revoke_invitation(current_user.org, invitation_id, current_user)
+    db.session.commit()
+    flash("邀请已撤销", "info")
+    return redirect(url_for("organizations.dashboard", _anchor="members"))
+
+
+@bp.post("/mine/members/<int:user_id>/remove")
+@org_member_required
+def remove_member(user_id):
+    member = services.remove_member(current_user.org, user_id, current_user)
+    db.session.commit()
+    flash(f"已将 {member.name} 移出本机构", "info")
+    if member.id == current_user.id:
+        return redirect(url_for("home.index"))
+    return redirect(url_for("organizations.dashboard", _anchor="members"))
+
+
+@bp.post("/mine/members/<int:user_id>/role")
+@org_member_required
+def change_role(user_id):
+    role = OrgRole.from_any(request.form.get("role"))
+    if role is None:
+        abort(400)
+    member = services.change_member_role(current_user.org, user_id, role, current_user)
+    db.session.commit()
+    flash(f"{member.name} 现在是{role.label}", "success")
+    return redirect(url_for("organizations.dashboard", _anchor="members"))
+
+
+@bp.post("/mine/tiers")
+@org_member_required
+def add_tier():
+    form = TierForm()
+    if form.validate_on_submit():
+        try:
+            services.add_tier_record(
+                current_user.org,
+                Tier(form.tier.data),
+                form.year.data,
+                current_user,
+                expires_on=form.expires_on.data,
+                certificate_no=form.certificate_no.data,
+            )
+        except ValidationFailed as err:
+            show_form_error(form, err)
+        else:
+            db.session.commit()
+            flash("梯度培育认定已登记", "success")
+            return redirect(url_for("organizations.dashboard", _anchor="tiers"))
+    return render_dashboard(tier_form=form, status=422)
+
+
+@bp.post("/mine/tiers/<int:record_id>/delete")
+@org_member_required
+def remove_tier(record_id):
+    services.remove_tier_record(current_user.org, record_id, current_user)
+    db.session.commit()
+    flash("已删除该认定记录", "info")
+    return redirect(url_for("organizations.dashboard", _anchor="tiers"))
+
+
+@bp.get("/<int:org_id>")
+def detail(org_id):
+    org = services.get_visible_org(org_id, current_user)
+    postings = db.session.scalars(
+        public_postings().where(Posting.org_id == org.id).order_by(Posting.published_at.desc()).limit(50)
+    ).all()
+    return render_template(
+        "organizations/detail.html",
+        org=org,
+        show_contact=services.can_see_contact(org, current_user),
+        postings=postings,
+    )
+
+
+# --- platform admin ----------------------------------------------------------------------
+
+
+@bp.get("/admin/")
+@platform_admin_required
+def admin_list():
+    form = OrgFilterForm(formdata=request.args)
+    query = verification.organizations_query(**form.filters())
+    fmt = request.args.get("format")
+    if fmt:
+        rows = (verification.export_row(org) for org in db.session.scalars(query))
+        return export_rows(fmt, "机构名录", verification.EXPORT_HEADERS, rows)
+    return render_template("organizations/admin_list.html", form=form, pagination=paginate(query))
+
+
+@bp.get("/admin/verification")
+@platform_admin_required
+def verification_queue():
+    orgs = verification.pending_organizations()
+    return render_template(
+        "organizations/verification.html",
+        orgs=orgs,
+        form=DecisionForm(formdata=None),
+        histories={org.id: history_for("organization", org.id) for org in orgs},
+    )
+
+
+@bp.post("/admin/<int:org_id>/verify")
+@platform_admin_required
+def verify(org_id):
+    org = verification.verify_organization(org_id, current_user)
+    db.session.commit()
+    flash(f"已通过“{org.name}”的认证", "success")
+    return redirect(url_for("organizations.verification_queue"))
+
+
+@bp.post("/admin/<int:org_id>/reject")
+@platform_admin_required
+def reject(org_id):
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        raise ValidationFailed("；".join(form.reason.errors) or "请重新提交")
+    org = verification.reject_organization(org_id, current_user, form.reason.data)
+    db.session.commit()
+    flash(f"已退回“{org.name}”的认证申请", "warning")
+    return redirect(url_for("organizations.verification_queue"))
+
+
+@bp.post("/admin/verification/bulk")
+@platform_admin_required
+def verify_bulk():
+    ids = [int(v) for v in request.form.getlist("org_id") if v.isdigit()]
+    if not ids:
+        flash("请先勾选要通过认证的机构", "warning")
+        return redirect(url_for("organizations.verification_queue"))
+    count = verification.verify_organizations(ids, current_user)
+    db.session.commit()
+    flash(f"已批量通过 {count} 家机构的认证", "success")
+    return redirect(url_for("organizations.verification_queue"))

@@ -24,7 +24,9 @@ class Posting(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[PostingKind] = mapped_column(EnumText(PostingKind), nullable=False, index=True)
-    org_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False, index=True)
+    org_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     status: Mapped[PostingStatus] = mapped_column(
         EnumText(PostingStatus), default=PostingStatus.DRAFT, nullable=False, index=True
@@ -43,6 +45,9 @@ class Posting(TimestampMixin, db.Model):
     published_at: Mapped[datetime | None] = mapped_column(sa.DateTime, index=True)
     reject_reason: Mapped[str | None] = mapped_column(sa.Text)
     version: Mapped[int] = mapped_column(default=1, nullable=False)  # bumped on every change; search uses it
+    # A random token carried by the "new posting" form: a second POST of the same form (double tap, retry on a
+    # flaky mobile connection) finds the posting the first one created instead of making another.
+    form_token: Mapped[str | None] = mapped_column(sa.String(40))
 
     # achievement
     trl: Mapped[int | None] = mapped_column(sa.SmallInteger)
@@ -67,6 +72,7 @@ class Posting(TimestampMixin, db.Model):
 
     __table_args__ = (
         sa.UniqueConstraint("kind", "ref"),
+        sa.UniqueConstraint("org_id", "form_token"),
         sa.CheckConstraint("trl IS NULL OR (trl BETWEEN 1 AND 9)", name="trl_range"),
         sa.CheckConstraint("budget_wan IS NULL OR budget_wan >= 0", name="budget_nonneg"),
         sa.CheckConstraint("reward_wan IS NULL OR reward_wan >= 0", name="reward_nonneg"),
@@ -94,6 +100,10 @@ class Posting(TimestampMixin, db.Model):
         return self.status in (PostingStatus.DRAFT, PostingStatus.REJECTED, PostingStatus.PUBLISHED)
 
     @property
+    def has_deadline(self) -> bool:
+        return self.kind in (PostingKind.NEED, PostingKind.PROCUREMENT)
+
+    @property
     def region_name(self) -> str:
         return region_name(self.region)
 
@@ -118,7 +128,9 @@ class Attachment(db.Model):
     __tablename__ = "attachments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    posting_id: Mapped[int] = mapped_column(sa.ForeignKey("postings.id", ondelete="CASCADE"), nullable=False, index=True)
+    posting_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("postings.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     original_name: Mapped[str] = mapped_column(sa.String(255), nullable=False)
     stored_name: Mapped[str] = mapped_column(sa.String(100), unique=True, nullable=False)
     content_type: Mapped[str] = mapped_column(sa.String(100), nullable=False)

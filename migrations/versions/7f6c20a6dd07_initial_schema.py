@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: ab7a5407ce20
+Revision ID: 7f6c20a6dd07
 Revises: 
-Create Date: 2026-11-25 10:43:49.461717
+Create Date: 2026-11-25 11:04:32.206063
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'ab7a5407ce20'
+revision = '7f6c20a6dd07'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -161,6 +161,7 @@ def upgrade():
     sa.Column('published_at', sa.DateTime(), nullable=True),
     sa.Column('reject_reason', sa.Text(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('form_token', sa.String(length=40), nullable=True),
     sa.Column('trl', sa.SmallInteger(), nullable=True),
     sa.Column('patents', sa.JSON(), nullable=False),
     sa.Column('year', sa.SmallInteger(), nullable=True),
@@ -180,7 +181,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_postings_created_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['org_id'], ['organizations.id'], name=op.f('fk_postings_org_id_organizations'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_postings')),
-    sa.UniqueConstraint('kind', 'ref', name=op.f('uq_postings_kind_ref'))
+    sa.UniqueConstraint('kind', 'ref', name=op.f('uq_postings_kind_ref')),
+    sa.UniqueConstraint('org_id', 'form_token', name=op.f('uq_postings_org_id_form_token'))
     )
     with op.batch_alter_table('postings', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_postings_deadline'), ['deadline'], unique=False)

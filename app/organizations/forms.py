@@ -1,0 +1,184 @@
+"""Forms for the organisation profile, members, tiers and the admin pages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import flash
+from wtforms import DateField, EmailField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField, URLField
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
+
+from app.core.enums import OrgSize, OrgType, Tier, VerificationStatus
+from app.core.errors import DomainError
+from app.core.forms import BaseForm
+from app.core.industries import industry_choices
+from app.core.regions import REGIONS
+from app.core.validators import credit_code_error, normalize_phone, phone_error
+from app.extensions import db
+from app.organizations.services import FieldError, OrgProfile
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def upper(value):
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def credit_code_valid(form, field):
+    error = credit_code_error(field.data)
+    if error:
+        raise ValidationError(error)
+
+
+def phone_valid(form, field):
+    error = phone_error(field.data)
+    if error:
+        raise ValidationError(error)
+
+
+def with_blank(choices, blank="请选择") -> list[SelectChoice]:
+    """Select options from (value, label) pairs, led by an empty option."""
+    return [SelectChoice("", blank), *(SelectChoice(value, label) for value, label in choices)]
+
+
+def show_form_error(form, err: DomainError) -> None:
+    """Show a service's error on the form about to be re-rendered: a FieldError next to its field,
+    anything else as a flash message. The failed transaction is rolled back first."""
+    db.session.rollback()
+    field = getattr(form, err.field, None) if isinstance(err, FieldError) else None
+    if field is None:
+        flash(err.message, "danger")
+    else:
+        field.errors = [*field.errors, err.message]
+
+
+class OrgProfileForm(BaseForm):
+    name = StringField(
+        "机构名称",
+        filters=[strip],
+        validators=[DataRequired("请填写机构全称"), Length(max=200)],
+        description="与营业执照或法人登记证书一致",
+    )
+    org_type = SelectField(
+        "机构类型", choices=with_blank(OrgType.choices()), validators=[DataRequired("请选择机构类型")]
+    )
+    credit_code = StringField(
+        "统一社会信用代码",
+        filters=[upper],
+        validators=[DataRequired("请填写统一社会信用代码"), credit_code_valid],
+        render_kw={"maxlength": 18, "autocapitalize": "characters"},
+    )
+    region = SelectField("所在盟市", choices=with_blank(REGIONS), validators=[DataRequired("请选择所在盟市")])
+    industry = SelectField(
+        "所属行业（GB/T 4754）", choices=with_blank(industry_choices()), validators=[DataRequired("请选择所属行业")]
+    )
+    size = SelectField("企业规模", choices=with_blank(OrgSize.choices(), "不适用 / 未填写"), validators=[Optional()])
+    group_name = StringField(
+        "所属集团",
+        filters=[strip],
+        validators=[Optional(), Length(max=200)],
+        description="如属于某集团请填写集团全称；同一集团的机构之间不做匹配推荐",
+    )
+    contact_name = StringField("联系人", filters=[strip], validators=[DataRequired("请填写联系人"), Length(max=50)])
+    contact_phone = StringField(
+        "联系电话",
+        filters=[normalize_phone],
+        validators=[DataRequired("请填写联系电话"), phone_valid],
+        render_kw={"inputmode": "tel"},
+    )
+    contact_email = EmailField(
+        "联系邮箱",
+        filters=[strip],
+        validators=[Optional(), Email("邮箱格式不正确"), Length(max=254)],
+        description="留空则使用注册邮箱；联系方式不对外公开",
+    )
+    address = StringField("地址", filters=[strip], validators=[Optional(), Length(max=300)])
+    website = URLField("网站", filters=[strip], validators=[Optional(), Length(max=300)])
+    description = TextAreaField(
+        "机构简介", filters=[strip], validators=[Optional(), Length(max=2000)], render_kw={"rows": 4}
+    )
+
+    PROFILE_FIELDS = (
+        "name",
+        "org_type",
+        "credit_code",
+        "region",
+        "industry",
+        "size",
+        "group_name",
+        "contact_name",
+        "contact_phone",
+        "contact_email",
+        "address",
+        "website",
+        "description",
+    )
+
+    def to_profile(self) -> OrgProfile:
+        values = {f: getattr(self, f).data for f in self.PROFILE_FIELDS}
+        values["org_type"] = OrgType(values["org_type"])
+        values["size"] = OrgSize(values["size"]) if values["size"] else None
+        return OrgProfile(**values)
+
+    def fill_from(self, org) -> None:
+        for f in self.PROFILE_FIELDS:
+            if f != "group_name":
+                value = getattr(org, f)
+                getattr(self, f).data = value.value if hasattr(value, "value") else value
+        self.group_name.data = org.group.name if org.group else ""
+
+
+class InviteForm(BaseForm):
+    email = EmailField(
+        "同事邮箱", filters=[strip], validators=[DataRequired("请填写邮箱"), Email("邮箱格式不正确"), Length(max=254)]
+    )
+
+
+class TierForm(BaseForm):
+    tier = SelectField("梯度层级", choices=with_blank(Tier.choices()), validators=[DataRequired("请选择层级")])
+    year = IntegerField(
+        "认定年份",
+        validators=[DataRequired("请填写认定年份"), NumberRange(2000, 2100, "请填写四位年份")],
+        render_kw={"inputmode": "numeric"},
+    )
+    expires_on = DateField("有效期至", validators=[Optional()])
+    certificate_no = StringField("证书编号", filters=[strip], validators=[Optional(), Length(max=100)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.year.data is None and not self.is_submitted():
+            self.year.data = date.today().year
+
+
+class DecisionForm(BaseForm):
+    reason = TextAreaField(
+        "退回原因", filters=[strip], validators=[Length(max=1000)], render_kw={"rows": 2, "placeholder": "退回时必填"}
+    )
+
+
+class OrgFilterForm(BaseForm):
+    """The admin list's filters, read from the query string."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("关键词", filters=[strip], render_kw={"placeholder": "名称或信用代码"})
+    org_type = SelectField("类型", choices=with_blank(OrgType.choices(), "全部类型"), validators=[Optional()])
+    region = SelectField("盟市", choices=with_blank(REGIONS, "全部盟市"), validators=[Optional()])
+    verification = SelectField(
+        "认证状态", choices=with_blank(VerificationStatus.choices(), "全部状态"), validators=[Optional()]
+    )
+
+    def filters(self) -> dict:
+        """Only valid values filter; a tampered query string is ignored rather than an error."""
+        self.validate()
+        return {
+            "keyword": self.q.data,
+            "org_type": OrgType.from_any(self.org_type.data) if not self.org_type.errors else None,
+            "region": self.region.data if not self.region.errors else None,
+            "verification": VerificationStatus.from_any(self.verification.data)
+            if not self.verification.errors
+            else None,
+        }
