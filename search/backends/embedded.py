@@ -1,0 +1,442 @@
+"""Search without a server: SQLite FTS5 in its own database file.
+
+Per posting kind and generation (the embedded "index"), three tables:
+- `<stem>_docs`: one row per posting with the filter/sort/facet columns, its version, a
+  tombstone flag and the source document as JSON;
+- `<stem>_coop`: (mode, id) rows so a cooperation filter is an index lookup;
+- `<stem>_fts`: FTS5 (unicode61) over the jieba-segmented fields, the CJK bigrams of title/body
+  (partial words, as the engines' `.cjk` subfields) and title/body split into characters, which
+  highlight()/snippet() mark on the original text.
+`<prefix>_indices` maps each kind to its live generation (the alias) and to a rebuild in progress.
+
+Searching materialises the matching rows once into a temporary table, inside one read
+transaction (a consistent snapshot even while a reindex swaps generations); count, page and
+facets are SQL over it, ranked by bm25() with the same field weights as the engines. Nothing
+loops over rows in Python except the page of hits being returned. The plan → FTS5/SQL
+compilation lives in fts.py.
+
+Differences from the engines, by design: a tombstone (delete with a version) is kept for good
+rather than for `index.gc_deletes`; bm25 scores are on another scale, so only the order of
+clearly ranked results is expected to agree.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+from search.analysis import Analyzer, cjk_bigrams
+from search.backends.base import EngineUnavailable, Hit, IndexReport, SearchBackend, SearchResult
+from search.backends.fts import (
+    CHAR_SET,
+    FTS_COLUMNS,
+    MARK_CLOSE,
+    MARK_OPEN,
+    WEIGHTS,
+    char_phrase,
+    char_split,
+    filter_sql,
+    fts_expression,
+    marked,
+)
+from search.documents import KINDS
+from search.mappings import DEFAULT_PREFIX
+from search.query import FACET_SIZE, FACETS, Filters, QueryPlan
+
+_SNIPPET_TOKENS = 64
+_ORDER = {
+    "relevance": "score DESC, published_at IS NULL, published_at DESC, id DESC",
+    "date": "published_at IS NULL, published_at DESC, id DESC",
+}
+
+
+class EmbeddedBackend(SearchBackend):
+    name = "embedded"
+
+    def __init__(self, path: str | Path, analyzer: Analyzer | None = None, prefix: str = DEFAULT_PREFIX) -> None:
+        super().__init__(analyzer, prefix)
+        self.path = str(path)
+        self.stem_prefix = prefix.replace("-", "_")
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", self.stem_prefix):
+            raise ValueError(f"embedded index prefix {prefix!r} must be lower-case letters, digits, - or _")
+        self._meta = f"{self.stem_prefix}_indices"
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    # -- connection and transactions --------------------------------------------------------
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+                conn.execute("PRAGMA temp_store=MEMORY")
+            except (OSError, sqlite3.OperationalError) as exc:
+                raise EngineUnavailable(f"embedded index at {self.path}: {exc}") from exc
+            conn.row_factory = sqlite3.Row
+            self._local.conn = conn
+            with self._lock:
+                self._connections.append(conn)
+        return conn
+
+    @contextmanager
+    def _transaction(self, write: bool) -> Iterator[sqlite3.Connection]:
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def _stems(self, conn: sqlite3.Connection, column: str = "live") -> dict[str, str]:
+        """kind → table stem of its live generation (or of its rebuild, column="building")."""
+        try:
+            rows = conn.execute(f"SELECT kind, {column} AS gen FROM {self._meta} WHERE {column} IS NOT NULL")
+        except sqlite3.OperationalError:  # ensure_indices has not run yet: nothing is indexed
+            return {}
+        return {row["kind"]: self._stem(row["kind"], row["gen"]) for row in rows}
+
+    def _stem(self, kind: str, gen: int) -> str:
+        return f"{self.stem_prefix}_{kind}_{int(gen)}"
+
+    # -- schema -----------------------------------------------------------------------------
+
+    def _create_meta(self, conn: sqlite3.Connection) -> None:
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {self._meta} (kind TEXT PRIMARY KEY, live INTEGER, building INTEGER)")
+        conn.execute(
+            f"CREATE TABLE IF NOT EXISTS {self.stem_prefix}_generations "
+            "(gen INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL)"
+        )
+
+    def _create_generation(self, conn: sqlite3.Connection, kind: str) -> int:
+        gen = conn.execute(f"INSERT INTO {self.stem_prefix}_generations (kind) VALUES (?)", (kind,)).lastrowid
+        stem = self._stem(kind, gen)
+        conn.execute(
+            f"""CREATE TABLE {stem}_docs (
+                id INTEGER PRIMARY KEY, version INTEGER NOT NULL, deleted INTEGER NOT NULL DEFAULT 0,
+                status TEXT, industry TEXT, industry_section TEXT, region TEXT, trl INTEGER, tier TEXT,
+                challenge INTEGER NOT NULL DEFAULT 0, deadline TEXT, published_at TEXT,
+                org_id INTEGER, group_id INTEGER, cooperation TEXT NOT NULL DEFAULT '[]',
+                source TEXT NOT NULL DEFAULT '{{}}')"""
+        )
+        conn.execute(f"CREATE INDEX {stem}_docs_listing ON {stem}_docs (status, published_at)")
+        conn.execute(f"CREATE TABLE {stem}_coop (mode TEXT, id INTEGER, PRIMARY KEY (mode, id)) WITHOUT ROWID")
+        conn.execute(f"CREATE INDEX {stem}_coop_id ON {stem}_coop (id)")
+        conn.execute(
+            f"CREATE VIRTUAL TABLE {stem}_fts USING fts5({', '.join(FTS_COLUMNS)}, "
+            "tokenize = 'unicode61 remove_diacritics 2')"
+        )
+        return gen
+
+    def _drop_generation(self, conn: sqlite3.Connection, stem: str) -> None:
+        for suffix in ("fts", "coop", "docs"):
+            conn.execute(f"DROP TABLE IF EXISTS {stem}_{suffix}")
+
+    def _ensure(self, conn: sqlite3.Connection) -> dict[str, str]:
+        self._create_meta(conn)
+        live = self._stems(conn)
+        for kind in KINDS:
+            if kind not in live:
+                gen = self._create_generation(conn, kind)
+                conn.execute(
+                    f"INSERT INTO {self._meta} (kind, live) VALUES (?, ?) "
+                    "ON CONFLICT(kind) DO UPDATE SET live = excluded.live",
+                    (kind, gen),
+                )
+                live[kind] = self._stem(kind, gen)
+        return live
+
+    def ensure_indices(self) -> None:
+        with self._transaction(write=True) as conn:
+            self._ensure(conn)
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def _upsert(self, conn: sqlite3.Connection, stem: str, doc: dict) -> bool:
+        """Store a prepared doc unless a newer version is stored; True if it was stored."""
+        source = {k: v for k, v in doc.items() if not k.endswith("_seg") and k != "vector"}
+        row = conn.execute(
+            f"""INSERT INTO {stem}_docs (id, version, deleted, status, industry, industry_section, region,
+                    trl, tier, challenge, deadline, published_at, org_id, group_id, cooperation, source)
+                VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET version = excluded.version, deleted = 0,
+                    status = excluded.status, industry = excluded.industry,
+                    industry_section = excluded.industry_section, region = excluded.region,
+                    trl = excluded.trl, tier = excluded.tier, challenge = excluded.challenge,
+                    deadline = excluded.deadline, published_at = excluded.published_at,
+                    org_id = excluded.org_id, group_id = excluded.group_id,
+                    cooperation = excluded.cooperation, source = excluded.source
+                WHERE excluded.version >= {stem}_docs.version""",
+            (
+                doc["id"],
+                doc["version"],
+                doc["status"],
+                doc["industry"],
+                doc["industry_section"],
+                doc["region"],
+                doc["trl"],
+                doc["tier"],
+                int(doc["challenge"]),
+                doc["deadline"],
+                doc["published_at"],
+                doc["org_id"],
+                doc["group_id"],
+                json.dumps(doc["cooperation"], ensure_ascii=False),
+                json.dumps(source, ensure_ascii=False),
+            ),
+        )
+        if not row.rowcount:
+            return False
+        self._clear_text(conn, stem, doc["id"])
+        conn.executemany(
+            f"INSERT INTO {stem}_coop (mode, id) VALUES (?, ?)", [(m, doc["id"]) for m in doc["cooperation"]]
+        )
+        conn.execute(
+            f"INSERT INTO {stem}_fts (rowid, {', '.join(FTS_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                doc["id"],
+                doc["title_seg"],
+                doc["keywords_seg"],
+                doc["body_seg"],
+                " ".join(cjk_bigrams(doc["title"])),
+                " ".join(cjk_bigrams(doc["body"])),
+                char_split(doc["title"]),
+                char_split(doc["body"]),
+            ),
+        )
+        return True
+
+    def _clear_text(self, conn: sqlite3.Connection, stem: str, doc_id: int) -> None:
+        conn.execute(f"DELETE FROM {stem}_fts WHERE rowid = ?", (doc_id,))
+        conn.execute(f"DELETE FROM {stem}_coop WHERE id = ?", (doc_id,))
+
+    def _write_live(self, docs: list[dict], refresh: bool) -> IndexReport:
+        report = IndexReport()
+        if not docs:
+            return report
+        with self._transaction(write=True) as conn:
+            live, building = self._ensure(conn), self._stems(conn, "building")
+            for doc in docs:
+                stored = self._upsert(conn, live[doc["kind"]], doc)
+                (report.indexed if stored else report.skipped).append(doc["id"])
+                if doc["kind"] in building:
+                    self._upsert(conn, building[doc["kind"]], doc)
+        return report
+
+    def delete(self, kind: str, doc_id: int, version: int | None = None) -> bool:
+        with self._transaction(write=True) as conn:
+            stems = [s for s in (self._stems(conn).get(kind), self._stems(conn, "building").get(kind)) if s]
+            removed = [self._tombstone(conn, stem, doc_id, version) for stem in stems]
+        return bool(removed and removed[0])
+
+    def _tombstone(self, conn: sqlite3.Connection, stem: str, doc_id: int, version: int | None) -> bool:
+        """Mark deleted (keeping the version, so older updates stay out); True if it was live."""
+        row = conn.execute(f"SELECT version, deleted FROM {stem}_docs WHERE id = ?", (doc_id,)).fetchone()
+        if version is None:
+            if row is None or row["deleted"]:
+                return False
+            version = row["version"]
+        elif row is not None and row["version"] > version:
+            return False
+        conn.execute(
+            f"""INSERT INTO {stem}_docs (id, version, deleted, source) VALUES (?, ?, 1, '{{}}')
+                ON CONFLICT(id) DO UPDATE SET version = excluded.version, deleted = 1, source = '{{}}',
+                    status = NULL, cooperation = '[]'""",
+            (doc_id, version),
+        )
+        self._clear_text(conn, stem, doc_id)
+        return row is not None and not row["deleted"]
+
+    def _begin_rebuild(self, kind: str) -> str:
+        with self._transaction(write=True) as conn:
+            self._create_meta(conn)
+            stale = self._stems(conn, "building").get(kind)
+            if stale:
+                self._drop_generation(conn, stale)
+            gen = self._create_generation(conn, kind)
+            conn.execute(
+                f"INSERT INTO {self._meta} (kind, building) VALUES (?, ?) "
+                "ON CONFLICT(kind) DO UPDATE SET building = excluded.building",
+                (kind, gen),
+            )
+        return self._stem(kind, gen)
+
+    def _write_target(self, target: str, docs: list[dict]) -> IndexReport:
+        report = IndexReport()
+        with self._transaction(write=True) as conn:
+            for doc in docs:
+                (report.indexed if self._upsert(conn, target, doc) else report.skipped).append(doc["id"])
+        return report
+
+    def _finish_rebuild(self, kind: str, target: str) -> None:
+        with self._transaction(write=True) as conn:
+            old = self._stems(conn).get(kind)
+            gen = int(target.rsplit("_", 1)[1])
+            conn.execute(f"UPDATE {self._meta} SET live = ?, building = NULL WHERE kind = ?", (gen, kind))
+            if old and old != target:
+                self._drop_generation(conn, old)
+
+    def _abort_rebuild(self, kind: str, target: str) -> None:
+        with self._transaction(write=True) as conn:
+            self._drop_generation(conn, target)
+            conn.execute(f"UPDATE {self._meta} SET building = NULL WHERE kind = ?", (kind,))
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def _select(self, stem: str, kind: str, plan: QueryPlan, match: str | None) -> tuple[str, list]:
+        where, params = filter_sql(stem, plan.filters)
+        columns = f"'{kind}' AS kind, d.id, d.published_at, d.industry, d.industry_section, d.region, d.trl, d.tier, d.cooperation"
+        if match is None:
+            return f"SELECT {columns}, 0.0 AS score FROM {stem}_docs d WHERE {where}", params
+        return (
+            f"SELECT {columns}, -bm25({stem}_fts, {WEIGHTS}) AS score FROM {stem}_fts "
+            f"JOIN {stem}_docs d ON d.id = {stem}_fts.rowid WHERE {stem}_fts MATCH ? AND {where}",
+            [match, *params],
+        )
+
+    def execute(self, plan: QueryPlan) -> SearchResult:
+        match = fts_expression(plan)
+        with self._transaction(write=False) as conn:
+            stems = {k: s for k, s in self._stems(conn).items() if k in plan.filters.kinds}
+            if not stems:
+                return SearchResult.for_plan(plan, 0, [], {name: [] for name in FACETS} if plan.facets else {})
+            selects, params = [], []
+            for kind, stem in stems.items():
+                sql, sql_params = self._select(stem, kind, plan, match)
+                selects.append(sql)
+                params += sql_params
+            conn.execute("DROP TABLE IF EXISTS temp.hits")
+            conn.execute(f"CREATE TEMP TABLE hits AS {' UNION ALL '.join(selects)}", params)
+            try:
+                total = conn.execute("SELECT count(*) FROM temp.hits").fetchone()[0]
+                rows = conn.execute(
+                    f"SELECT kind, id, score FROM temp.hits ORDER BY {_ORDER[plan.sort]} LIMIT ? OFFSET ?",
+                    (plan.per_page, plan.offset),
+                ).fetchall()
+                facets = self._facets(conn) if plan.facets else {}
+                hits = self._hits(conn, stems, rows, plan)
+            finally:
+                conn.execute("DROP TABLE temp.hits")
+        return SearchResult.for_plan(plan, total, hits, facets)
+
+    @staticmethod
+    def _facets(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
+        facets = {}
+        for name in FACETS:
+            if name == "cooperation":
+                sql = (
+                    "SELECT j.value AS value, count(*) AS n FROM temp.hits h, json_each(h.cooperation) j "
+                    "GROUP BY j.value ORDER BY n DESC, value LIMIT ?"
+                )
+            else:
+                sql = (
+                    f"SELECT {name} AS value, count(*) AS n FROM temp.hits WHERE {name} IS NOT NULL "
+                    f"GROUP BY {name} ORDER BY n DESC, value LIMIT ?"
+                )
+            facets[name] = [(row["value"], row["n"]) for row in conn.execute(sql, (FACET_SIZE,))]
+        return facets
+
+    def _hits(self, conn: sqlite3.Connection, stems: dict[str, str], rows: list, plan: QueryPlan) -> list[Hit]:
+        by_kind: dict[str, list[int]] = {}
+        for row in rows:
+            by_kind.setdefault(row["kind"], []).append(row["id"])
+        sources: dict[tuple[str, int], dict] = {}
+        marks: dict[tuple[str, int], dict[str, list[str]]] = {}
+        terms = plan.highlight_terms() if plan.highlight else []
+        for kind, ids in by_kind.items():
+            stem, slots = stems[kind], ", ".join("?" * len(ids))
+            for row in conn.execute(f"SELECT id, source FROM {stem}_docs WHERE id IN ({slots})", ids):
+                sources[(kind, row["id"])] = json.loads(row["source"])
+            if terms:
+                marks.update({(kind, i): m for i, m in self._highlights(conn, stem, ids, terms).items()})
+        return [
+            Hit(
+                id=row["id"],
+                kind=row["kind"],
+                score=float(row["score"]),
+                highlights=marks.get((row["kind"], row["id"]), {}),
+                source=sources[(row["kind"], row["id"])],
+            )
+            for row in rows
+        ]
+
+    @staticmethod
+    def _highlights(conn: sqlite3.Connection, stem: str, ids: list[int], terms: list[str]) -> dict[int, dict]:
+        expression = f"{CHAR_SET} : ({' OR '.join(char_phrase(t) for t in terms)})"
+        title, body = FTS_COLUMNS.index("title_ch"), FTS_COLUMNS.index("body_ch")
+        sql = (
+            f"SELECT rowid, highlight({stem}_fts, {title}, ?, ?) AS title, "
+            f"snippet({stem}_fts, {body}, ?, ?, '…', {_SNIPPET_TOKENS}) AS body "
+            f"FROM {stem}_fts WHERE {stem}_fts MATCH ? AND rowid IN ({', '.join('?' * len(ids))})"
+        )
+        found: dict[int, dict] = {}
+        tags = (MARK_OPEN, MARK_CLOSE, MARK_OPEN, MARK_CLOSE)
+        for row in conn.execute(sql, (*tags, expression, *ids)):
+            fields = {name: [marked(row[name])] for name in ("title", "body") if MARK_OPEN in (row[name] or "")}
+            if fields:
+                found[row["rowid"]] = fields
+        return found
+
+    def count(self, kind: str | None = None, searchable: bool = False, today: date | None = None) -> int:
+        conn = self._conn()
+        total = 0
+        for stem_kind, stem in self._stems(conn).items():
+            if kind and stem_kind != kind:
+                continue
+            if searchable:
+                where, params = filter_sql(stem, Filters(kinds=KINDS, today=today or date.today()))
+            else:
+                where, params = "d.deleted = 0", []
+            total += conn.execute(f"SELECT count(*) FROM {stem}_docs d WHERE {where}", params).fetchone()[0]
+        return total
+
+    def versions(self, kind: str) -> dict[int, int]:
+        conn = self._conn()
+        stem = self._stems(conn).get(kind)
+        if not stem:
+            return {}
+        return dict(conn.execute(f"SELECT id, version FROM {stem}_docs WHERE deleted = 0").fetchall())
+
+    def get(self, kind: str, doc_id: int) -> dict | None:
+        conn = self._conn()
+        stem = self._stems(conn).get(kind)
+        if not stem:
+            return None
+        row = conn.execute(f"SELECT source FROM {stem}_docs WHERE id = ? AND deleted = 0", (doc_id,)).fetchone()
+        return json.loads(row["source"]) if row else None
+
+    # -- operations -------------------------------------------------------------------------
+
+    def health(self) -> dict:
+        try:
+            self._conn().execute("SELECT 1").fetchone()
+        except Exception as exc:  # noqa: BLE001 - health reports, never raises
+            return {"backend": self.name, "ok": False, "status": "down", "detail": str(exc)}
+        return {"backend": self.name, "ok": True, "status": "green", "detail": self.path}
+
+    def drop_all(self) -> None:
+        with self._transaction(write=True) as conn:
+            self._create_meta(conn)
+            for row in conn.execute(f"SELECT gen, kind FROM {self.stem_prefix}_generations").fetchall():
+                self._drop_generation(conn, self._stem(row["kind"], row["gen"]))
+            conn.execute(f"DROP TABLE {self._meta}")
+            conn.execute(f"DROP TABLE {self.stem_prefix}_generations")
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+        self._local = threading.local()
