@@ -1,0 +1,26 @@
+"""The demo organisations (every 盟市, every kind of organisation), their 集团 and the demo logins."""
+
+from app.core.enums import PlatformRole
+from app.demo.data.enterprises import ENTERPRISES
+from app.demo.data.institutions import OTHERS, RESEARCH
+from app.demo.data.types import DemoAccount, OrgSeed
+
+GROUPS = {
+    "dairy": "北疆乳业集团",
+    "rare_earth": "瑞丰稀土集团",
+    "energy": "恒泰能源集团",
+    "cashmere": "金鼎绒业集团",
+}
+
+ORGS: list[OrgSeed] = [*RESEARCH, *ENTERPRISES, *OTHERS]
+
+DEMO_PASSWORD = "lianqiao2026"
+
+ACCOUNTS: list[DemoAccount] = [
+    DemoAccount("平台管理员", "admin@lianqiao.demo", "平台管理员", platform_role=PlatformRole.ADMIN),
+    DemoAccount("活动组织者", "organiser@lianqiao.demo", "活动组织者", platform_role=PlatformRole.ORGANISER),
+    DemoAccount("高校", "university@lianqiao.demo", "郝建军", org_key="bjtech"),
+    DemoAccount("科研院所", "institute@lianqiao.demo", "王立新", org_key="re-institute"),
+    DemoAccount("中小企业", "sme@lianqiao.demo", "周海燕", org_key="yikang"),
+    DemoAccount("大型企业", "large@lianqiao.demo", "刘慧敏", org_key="beijiang-dairy"),
+]
