@@ -26,7 +26,7 @@ from app.postings.models import Posting
 from app.postings.schema import clean_posting
 from tests.factories import OrgFactory
 
-README = Path(__file__).resolve().parent.parent / "app" / "demo" / "README_ACCOUNTS.md"
+README = Path(__file__).resolve().parent.parent / "README.md"
 REQUIRED_PUBLISHED = {
     PostingKind.ACHIEVEMENT: 200,
     PostingKind.NEED: 100,
