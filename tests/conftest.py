@@ -46,10 +46,13 @@ def database_url(tmp_path_factory):
     url = _database_url(root)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url} if not os.environ.get("DATABASE_URL") else None)
     with app.app_context():
-        _db.drop_all()
         if is_postgres(url):
+            # Start from an empty schema: tables left by an older checkout would block drop_all.
             with _db.engine.begin() as conn:
-                conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+                conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
+                conn.execute(sa.text("CREATE SCHEMA public"))
+        else:
+            _db.drop_all()
         _db.create_all()
         _db.engine.dispose()
     return app.config["SQLALCHEMY_DATABASE_URI"]
