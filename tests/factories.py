@@ -39,7 +39,8 @@ class OrgFactory(Base):
 
     name = factory.Sequence(lambda n: f"测试机构{n}有限公司")
     org_type = OrgType.SME
-    credit_code = factory.Sequence(lambda n: make_credit_code(n))
+    # Offset so factory codes never equal the fixed codes in tests/data sample files.
+    credit_code = factory.Sequence(lambda n: make_credit_code(1_000_000 + n))
     region = "150100"
     industry = "C39"
     contact_name = "张经理"

@@ -8,9 +8,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
+from sqlalchemy.exc import IntegrityError
 
+from app.admin import services as admin_services
 from app.core.enums import PostingKind, PostingStatus, VerificationStatus
-from app.postings.importer import contract_fields
+from app.organizations.models import Organization
+from app.postings.importing.exporting import contract_fields
 from app.postings.models import Posting
 from tests.factories import AdminFactory, OrgFactory, PostingFactory, UserFactory
 
@@ -138,6 +141,33 @@ def test_confirm_revalidates_and_imports_nothing_from_a_bad_file(admin_client, d
 
     assert "未导入任何数据" in response.get_data(as_text=True)
     assert posting_count(db) == 0
+
+
+def test_two_admins_confirming_the_same_import_at_once_get_a_message_not_a_500(
+    admin_client, db, import_dir, monkeypatch
+):
+    upload(admin_client, "sample_import.csv")
+    org_count = lambda: db.session.scalar(sa.select(sa.func.count()).select_from(Organization))  # noqa: E731
+    orgs_before = org_count()
+    write = admin_services.import_records
+
+    def write_then_collide(*args, **kwargs):
+        # This confirm writes its rows, then meets the other admin's committed rows at the unique (kind, ref).
+        write(*args, **kwargs)
+        raise IntegrityError("INSERT INTO postings …", {}, Exception("duplicate key value violates unique constraint"))
+
+    monkeypatch.setattr(admin_services, "import_records", write_then_collide)
+
+    response = admin_client.post(
+        "/admin/import/confirm", data={"publish": "y"}, headers={"Referer": "/admin/import/preview"}
+    )
+
+    assert response.status_code == 302 and response.headers["Location"].endswith("/admin/import/preview")
+    page = admin_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "该文件正在被他人导入或已导入，请刷新后重试" in page
+    assert posting_count(db) == 0
+    assert org_count() == orgs_before
+    assert len(list(import_dir.iterdir())) == 1  # kept, so a reload can try again
 
 
 def test_confirm_with_skip_invalid_imports_the_good_rows(admin_client, db):

@@ -3,10 +3,9 @@
 import pytest
 
 from app.core.enums import OrgType, Tier
-from app.core.industries import normalize_industry, industry_name
+from app.core.industries import industry_name, normalize_industry
 from app.core.regions import parse_region, region_name
 from app.core.validators import credit_code_error, patent_error, phone_error, split_list
-
 from tests.factories import make_credit_code
 
 # A code whose check character is known independently of our implementation.
@@ -48,7 +47,9 @@ def test_invalid_phones(phone):
     assert "格式不正确" in phone_error(phone)
 
 
-@pytest.mark.parametrize("number", ["ZL201910123456.7", "CN201910123456.7", "201910123456X", "CN112345678A", "ZL 2019 1012 3456.7"])
+@pytest.mark.parametrize(
+    "number", ["ZL201910123456.7", "CN201910123456.7", "201910123456X", "CN112345678A", "ZL 2019 1012 3456.7"]
+)
 def test_patent_numbers_in_cnipa_format(number):
     assert patent_error(number) is None
 

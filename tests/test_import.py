@@ -14,7 +14,7 @@ from app.core.enums import OrgType, PostingKind, PostingStatus, VerificationStat
 from app.core.models import StatusChange
 from app.matching.models import SearchOutbox
 from app.organizations.models import Organization
-from app.postings.importer import contract_fields
+from app.postings.importing.exporting import contract_fields
 from app.postings.models import Posting
 from tests.factories import OrgFactory, PostingFactory, make_credit_code
 

@@ -9,8 +9,7 @@ from wtforms.validators import ValidationError
 
 from app.admin.services import upload_problem
 from app.core.enums import PostingKind, PostingStatus
-from app.core.forms import BaseForm
-from app.lists.forms import options
+from app.core.forms import BaseForm, with_blank
 
 
 class ImportUploadForm(BaseForm):
@@ -38,11 +37,11 @@ class ExportForm(BaseForm):
         csrf = False  # a GET form that only reads
 
     kind = SelectField(
-        "类别", choices=options(PostingKind.choices(), blank="全部类别"), invalid_choice_message="请选择类别"
+        "类别", choices=with_blank(PostingKind.choices(), "全部类别"), invalid_choice_message="请选择类别"
     )
     status = SelectField(
         "状态",
-        choices=options(PostingStatus.choices(), blank="全部状态"),
+        choices=with_blank(PostingStatus.choices(), "全部状态"),
         default="published",
         invalid_choice_message="请选择状态",
     )

@@ -1,6 +1,6 @@
 """The admin home's figures and the web import: a file is stored, previewed, and imported only on confirm.
 
-An upload lives under the instance folder with a random name; the session holds only that name.
+An upload lives in IMPORT_DIR (instance/imports by default) with a random name; the session holds only that name.
 """
 
 from __future__ import annotations
@@ -13,38 +13,34 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 
-from app.core.enums import PostingKind, PostingStatus, VerificationStatus
-from app.core.errors import ValidationFailed
+from app.core.enums import PostingStatus, VerificationStatus
+from app.core.errors import DomainError, ValidationFailed
+from app.core.web import human_size
 from app.extensions import db
 from app.lists.models import CatalogList
 from app.organizations.models import Organization
-from app.postings.importer import (
-    ImportSummary,
-    UnreadableFile,
-    Validation,
-    content_error,
-    format_of,
-    import_records,
-    read_records,
-    validate_records,
-)
+from app.postings.importing.reading import UnreadableFile, content_error, format_of, read_records
+from app.postings.importing.validation import Validation, validate_records
+from app.postings.importing.writing import ImportSummary, import_records
 from app.postings.models import Posting
+from app.postings.services import published_counts
 
 UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
 STALE_SECONDS = 24 * 3600
 SNIFF_BYTES = 4096
 
 
+class ImportCollision(DomainError):
+    """The rows being imported were written by someone else between validation and writing."""
+
+    code = "import_collision"
+    status = 409
+
+
 def admin_overview() -> dict:
     """What waits for an admin, and how much is published per kind."""
-    published = dict(
-        db.session.execute(
-            sa.select(Posting.kind, sa.func.count())
-            .where(Posting.status == PostingStatus.PUBLISHED)
-            .group_by(Posting.kind)
-        ).all()
-    )
     return {
         "pending_orgs": db.session.scalar(
             sa.select(sa.func.count()).where(Organization.verification == VerificationStatus.PENDING)
@@ -52,20 +48,12 @@ def admin_overview() -> dict:
         "awaiting_moderation": db.session.scalar(
             sa.select(sa.func.count()).where(Posting.status == PostingStatus.SUBMITTED)
         ),
-        "published": {kind: published.get(kind, 0) for kind in PostingKind},
+        "published": published_counts(),
         "draft_lists": db.session.scalar(sa.select(sa.func.count()).where(CatalogList.published_at.is_(None))),
     }
 
 
 # ---------------------------------------------------------------- web import
-
-
-def human_size(size: int) -> str:
-    if size < 1024:
-        return f"{size} 字节"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size / 1024 / 1024:.1f} MB"
 
 
 def upload_problem(storage, max_bytes: int) -> str | None:
@@ -97,7 +85,7 @@ class StoredUpload:
 
 
 def import_dir() -> Path:
-    path = Path(current_app.config.get("IMPORT_DIR") or Path(current_app.instance_path) / "imports")
+    path = Path(current_app.config["IMPORT_DIR"])
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -151,4 +139,10 @@ def import_upload(upload: StoredUpload, *, publish: bool, verified: bool, skip_i
         )
     if not result.good:
         raise ValidationFailed("没有可导入的正确行")
-    return import_records(result.good, publish=publish, verified=verified, actor=actor)
+    try:
+        return import_records(result.good, publish=publish, verified=verified, actor=actor)
+    except IntegrityError as err:
+        # Two admins confirmed the same file at once: the second meets the first's unique (kind, ref) or
+        # organisation name. Keep nothing of it; after a reload the preview shows those rows as existing.
+        db.session.rollback()
+        raise ImportCollision("该文件正在被他人导入或已导入，请刷新后重试") from err

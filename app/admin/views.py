@@ -12,7 +12,6 @@ from app.admin.services import (
     admin_overview,
     discard_upload,
     find_upload,
-    human_size,
     import_upload,
     preview_upload,
     store_upload,
@@ -21,8 +20,9 @@ from app.admin.services import (
 from app.auth.decorators import platform_admin_required
 from app.core.enums import PostingKind, PostingStatus
 from app.core.exports import export_rows
+from app.core.web import human_size
 from app.extensions import db
-from app.postings.importer import contract_fields, export_table
+from app.postings.importing.exporting import contract_fields, export_table
 from app.postings.schema import FIELD_LABELS, KIND_FIELDS
 
 bp = Blueprint("admin", __name__)

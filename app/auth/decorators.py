@@ -2,42 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
 
 from flask import abort
 from flask_login import current_user, login_required
 
 
-def platform_admin_required(view):
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_user.is_platform_admin:
-            abort(403)
-        return view(*args, **kwargs)
+def _requires(allowed: Callable[[object], bool]):
+    """A view decorator: log in first, then 403 unless `allowed(current_user)`."""
 
-    return wrapped
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not allowed(current_user):
+                abort(403)
+            return view(*args, **kwargs)
 
+        return wrapped
 
-def organiser_required(view):
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_user.is_organiser:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
+    return decorator
 
 
-def org_member_required(view):
-    """The user must belong to an organisation (every posting is owned by one)."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if current_user.org_id is None:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
+platform_admin_required = _requires(lambda user: user.is_platform_admin)
+organiser_required = _requires(lambda user: user.is_organiser)
+# The user must belong to an organisation (every posting is owned by one).
+org_member_required = _requires(lambda user: user.org_id is not None)

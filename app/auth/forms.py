@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from app.auth.services import password_error
-from app.core.forms import BaseForm
-from app.core.validators import normalize_phone
-from app.organizations.forms import OrgProfileForm, phone_valid, strip
-
-
-def lower(value):
-    return value.strip().lower() if isinstance(value, str) else value
-
-
-def password_strong(form, field):
-    error = password_error(field.data)
-    if error:
-        raise ValidationError(error)
+from app.core.forms import BaseForm, checked_by, lower, strip
+from app.core.validators import normalize_phone, phone_error
+from app.organizations.forms import OrgProfileForm
 
 
 def email_field(label="邮箱"):
@@ -33,7 +23,9 @@ def email_field(label="邮箱"):
 def new_password_fields(label="密码"):
     return (
         PasswordField(
-            label, validators=[DataRequired("请设置密码"), password_strong], render_kw={"autocomplete": "new-password"}
+            label,
+            validators=[DataRequired("请设置密码"), checked_by(password_error)],
+            render_kw={"autocomplete": "new-password"},
         ),
         PasswordField(
             "确认密码",
@@ -49,7 +41,10 @@ def person_name_field(label="姓名"):
 
 def personal_phone_field():
     return StringField(
-        "手机号", filters=[normalize_phone], validators=[Optional(), phone_valid], render_kw={"inputmode": "tel"}
+        "手机号",
+        filters=[normalize_phone],
+        validators=[Optional(), checked_by(phone_error)],
+        render_kw={"inputmode": "tel"},
     )
 
 

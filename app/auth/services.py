@@ -16,12 +16,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.auth.mail import send_mail
 from app.auth.models import User
 from app.core.enums import OrgRole, PlatformRole, VerificationStatus
-from app.core.errors import DomainError, NotFound
+from app.core.errors import DomainError, FieldError, NotFound
 from app.core.models import record_change, utcnow
 from app.core.web import local_time
 from app.extensions import db
 from app.organizations.models import Organization
-from app.organizations.services import FieldError, OrgProfile, apply_profile, find_invitation, flush_unique
+from app.organizations.services import OrgProfile, apply_profile, find_invitation, flush_unique
 
 RESET_SALT = "password-reset"
 LOGIN_FAILED = "邮箱或密码不正确"

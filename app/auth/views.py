@@ -14,10 +14,9 @@ from app.auth.forms import (
     ResetPasswordForm,
     ResetRequestForm,
 )
-from app.core.errors import ValidationFailed
+from app.core.forms import commit_form
 from app.core.web import safe_next
 from app.extensions import db, limiter
-from app.organizations.forms import show_form_error
 from app.organizations.services import InvitationUnusable, find_invitation
 
 bp = Blueprint("auth", __name__)
@@ -39,25 +38,23 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = RegisterForm()
-    if form.validate_on_submit():
-        try:
-            user = services.register_organization(
-                form.to_profile(),
-                name=form.user_name.data,
-                email=form.email.data,
-                password=form.password.data,
-                phone=form.phone.data,
-            )
-        except ValidationFailed as err:
-            show_form_error(form, err)
-        else:
-            db.session.commit()
-            sign_in(user)
-            flash(
-                "注册成功！机构资料已提交，正在等待平台认证。认证通过前您可以完善资料、邀请同事，但暂不能发布信息。",
-                "success",
-            )
-            return redirect(url_for("organizations.dashboard"))
+    registered = commit_form(
+        form,
+        lambda: services.register_organization(
+            form.to_profile(),
+            name=form.user_name.data,
+            email=form.email.data,
+            password=form.password.data,
+            phone=form.phone.data,
+        ),
+    )
+    if registered:
+        sign_in(registered.result)
+        flash(
+            "注册成功！机构资料已提交，正在等待平台认证。认证通过前您可以完善资料、邀请同事，但暂不能发布信息。",
+            "success",
+        )
+        return redirect(url_for("organizations.dashboard"))
     return render_template("auth/register.html", form=form)
 
 
@@ -109,16 +106,10 @@ def reset_password(token):
         flash(err.message, "danger")
         return redirect(url_for("auth.reset_request"))
     form = ResetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.reset_password(token, form.password.data)
-        except ValidationFailed as err:
-            show_form_error(form, err)
-        else:
-            db.session.commit()
-            logout_user()
-            flash("密码已重置，请用新密码登录", "success")
-            return redirect(url_for("auth.login"))
+    if commit_form(form, lambda: services.reset_password(token, form.password.data)):
+        logout_user()
+        flash("密码已重置，请用新密码登录", "success")
+        return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)
 
 
@@ -126,15 +117,12 @@ def reset_password(token):
 @login_required
 def change_password():
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.change_password(current_user, form.current_password.data, form.password.data)
-        except ValidationFailed as err:
-            show_form_error(form, err)
-        else:
-            db.session.commit()
-            flash("密码已修改", "success")
-            return redirect(url_for("organizations.dashboard" if current_user.org_id else "home.index"))
+    changed = commit_form(
+        form, lambda: services.change_password(current_user, form.current_password.data, form.password.data)
+    )
+    if changed:
+        flash("密码已修改", "success")
+        return redirect(url_for("organizations.dashboard" if current_user.org_id else "home.index"))
     return render_template("auth/change_password.html", form=form)
 
 
@@ -145,17 +133,16 @@ def accept_invitation(token):
     except InvitationUnusable as err:
         return render_template("auth/invitation_invalid.html", message=err.message), err.status
     form = AcceptInvitationForm()
-    if form.validate_on_submit():
-        try:
-            user = services.accept_invitation(
-                token, name=form.name.data, password=form.password.data, phone=form.phone.data
-            )
-        except ValidationFailed as err:
-            show_form_error(form, err)
-        else:
-            db.session.commit()
-            logout_user()
-            sign_in(user)
-            flash(f"欢迎加入“{user.org.name}”！", "success")
-            return redirect(url_for("organizations.dashboard"))
+    accepted = commit_form(
+        form,
+        lambda: services.accept_invitation(
+            token, name=form.name.data, password=form.password.data, phone=form.phone.data
+        ),
+    )
+    if accepted:
+        user = accepted.result
+        logout_user()
+        sign_in(user)
+        flash(f"欢迎加入“{user.org.name}”！", "success")
+        return redirect(url_for("organizations.dashboard"))
     return render_template("auth/accept_invitation.html", form=form, invitation=invitation)

@@ -124,3 +124,17 @@ class ListKind(LabelledEnum):
     NEEDS = ("need", "研发攻关需求清单")
     PROCUREMENT = ("procurement", "采购需求清单")
     CAPABILITIES = ("capability", "企业能力清单")
+
+
+class MatchVerdict(LabelledEnum):
+    INTERESTED = ("interested", "感兴趣")
+    IRRELEVANT = ("irrelevant", "不相关")
+
+
+class FeedbackReason(LabelledEnum):
+    FIELD = ("field", "领域不符")
+    MATURITY = ("maturity", "技术成熟度不够")
+    DISTANCE = ("distance", "地域不便")
+    BUDGET = ("budget", "预算不符")
+    PARTNERED = ("partnered", "已有合作方")
+    OTHER = ("other", "其他")

@@ -48,3 +48,11 @@ class ValidationFailed(DomainError):
     ):
         super().__init__(message, code)
         self.errors: dict[str, str] = dict(errors or {})
+
+
+class FieldError(ValidationFailed):
+    """A rule broken by one input field; pages show the message next to that field."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message, errors={field: message})
+        self.field = field

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from urllib.parse import quote
@@ -14,6 +15,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 EXPORT_FORMATS = {"xlsx", "csv"}
+# Characters Excel refuses in a sheet name ("企业能力/产品" has one).
+_UNSAFE_SHEET_TITLE = re.compile(r"[\\/*?:\[\]]")
 
 
 def _cell(value):
@@ -47,7 +50,7 @@ def export_rows(fmt: str, filename: str, headers: Sequence[str], rows: Iterable[
     else:
         wb = Workbook()
         ws = wb.active
-        ws.title = filename[:31] or "导出"
+        ws.title = _UNSAFE_SHEET_TITLE.sub("-", filename)[:31] or "导出"
         ws.append(list(headers))
         for cell in ws[1]:
             cell.font = Font(bold=True)
@@ -61,5 +64,5 @@ def export_rows(fmt: str, filename: str, headers: Sequence[str], rows: Iterable[
         body = out.getvalue()
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     full = f"{filename}.{fmt}"
-    disposition = f"attachment; filename=\"export.{fmt}\"; filename*=UTF-8''{quote(full)}"
+    disposition = f"attachment; filename=\"export.{fmt}\"; filename*=UTF-8''{quote(full, safe='')}"
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": disposition})

@@ -1,11 +1,23 @@
-"""Base class for every Flask-WTF form: WTForms' built-in messages in Chinese.
+"""What every form shares: the base class, filters and validators, select choices, and showing a service's
+error on the form.
 
-Flask-WTF only translates through Flask-Babel, which we do not ship; WTForms carries its own
-Chinese catalogue, so use that ("不是有效的选择。" instead of "Not a valid choice.").
+BaseForm uses WTForms' own Chinese catalogue for its built-in messages: Flask-WTF only translates through
+Flask-Babel, which we do not ship ("不是有效的选择。" instead of "Not a valid choice.").
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from flask import flash
 from flask_wtf import FlaskForm
+from wtforms import SelectChoice
 from wtforms.meta import DefaultMeta
+from wtforms.validators import ValidationError
+
+from app.core.errors import DomainError, ValidationFailed
+from app.extensions import db
 
 
 class BaseForm(FlaskForm):
@@ -14,3 +26,73 @@ class BaseForm(FlaskForm):
 
         def get_translations(self, form):
             return DefaultMeta.get_translations(self, form)
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def upper(value):
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def lower(value):
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def checked_by(error_of: Callable[[Any], str | None]):
+    """A field validator from a rule that returns a Chinese message or None (credit_code_error, …)."""
+
+    def validate(form, field) -> None:
+        if message := error_of(field.data):
+            raise ValidationError(message)
+
+    return validate
+
+
+def select_choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as select choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def with_blank(choices, label: str = "请选择") -> list[SelectChoice]:
+    """Select choices led by an empty option: "请选择" on a required field, "全部…" or "不限" on a filter."""
+    return [SelectChoice("", label), *select_choices(choices)]
+
+
+def show_form_error(form, err: DomainError) -> None:
+    """Show a service's error on the form about to be re-rendered: each field message next to its field,
+    anything else as a flash message. The failed transaction is rolled back first."""
+    db.session.rollback()
+    errors = getattr(err, "errors", None) or {}
+    leftover = []
+    for name, message in errors.items():
+        if name in form:
+            form[name].errors = [*form[name].errors, message]
+        else:
+            leftover.append(message)
+    for message in leftover if errors else [err.message]:
+        flash(message, "danger")
+
+
+class Done(NamedTuple):
+    """What the service returned; a tuple, so it is true even when the service returns None."""
+
+    result: Any
+
+
+def commit_form(form, call: Callable[[], Any]) -> Done | None:
+    """Run the service call for a submitted, valid form and commit once.
+
+    None when the form was not submitted or not valid, or when the service raised ValidationFailed; that
+    error is then shown on the form (show_form_error) for the page to render again.
+    """
+    if not form.validate_on_submit():
+        return None
+    try:
+        result = call()
+    except ValidationFailed as err:
+        show_form_error(form, err)
+        return None
+    db.session.commit()
+    return Done(result)

@@ -2,22 +2,36 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core.industries import industry_name
+from app.core.regions import region_name
 from app.extensions import db
 
 
 def utcnow() -> datetime:
     """Naive UTC: stored the same way on SQLite and PostgreSQL."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, onupdate=utcnow, nullable=False)
+
+
+class PlaceNamesMixin:
+    """Chinese names for a model's `region` (盟市) and `industry` (GB/T 4754) code columns."""
+
+    @property
+    def region_name(self) -> str:
+        return region_name(self.region)
+
+    @property
+    def industry_name(self) -> str:
+        return industry_name(self.industry)
 
 
 class StatusChange(db.Model):

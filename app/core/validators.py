@@ -11,7 +11,7 @@ _CREDIT_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 
 
 def credit_code_check_char(first17: str) -> str:
-    total = sum(CREDIT_CODE_ALPHABET.index(c) * w for c, w in zip(first17, _CREDIT_WEIGHTS))
+    total = sum(CREDIT_CODE_ALPHABET.index(c) * w for c, w in zip(first17, _CREDIT_WEIGHTS, strict=True))
     return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
 
 
@@ -72,6 +72,13 @@ def patent_error(number: str) -> str | None:
     if _PATENT_APPLICATION_RE.match(n) or _PATENT_PUBLICATION_RE.match(n):
         return None
     return f"专利号“{number}”格式不正确（示例：ZL201910123456.7 或 CN112345678A）"
+
+
+def website_error(url: str | None) -> str | None:
+    """A website is shown as a link, so only http(s) addresses: "javascript:…" would run in our pages."""
+    if url and not re.match(r"^https?://[^\s/]+", url.strip(), re.IGNORECASE):
+        return "网站地址应以 http:// 或 https:// 开头，如 https://www.example.cn"
+    return None
 
 
 _LIST_SPLIT_RE = re.compile(r"[;；,，、\n]+")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from urllib.parse import urlparse
 
 from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from app.core import enums
 from app.core.errors import DomainError
@@ -16,6 +17,7 @@ from app.core.regions import REGIONS, region_name
 from app.extensions import db
 
 CHINA_TZ = timezone(timedelta(hours=8))
+ID_MAX = 2**31 - 1
 
 ERROR_TEXT = {
     400: ("请求无效", "提交的内容无法处理。如果您刚刚提交了表单，请刷新页面后重试。"),
@@ -35,13 +37,56 @@ def wants_json() -> bool:
 
 
 def safe_next(target: str | None, fallback: str) -> str:
-    """Only redirect back to paths on this site."""
+    """Only redirect back to paths on this site. Browsers read "/\\evil.com" as "//evil.com", so a
+    backslash or a control character anywhere makes the target unsafe too."""
     if not target:
         return fallback
     parsed = urlparse(target)
     if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
         return fallback
+    if "\\" in target or any(ord(ch) < 32 for ch in target):
+        return fallback
     return target
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in every URL is a database id (a 32-bit INTEGER column): a number past that range is simply
+    not found (404), instead of an overflow in the database driver."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", ID_MAX)
+        super().__init__(map, *args, **kwargs)
+
+
+def id_list(values) -> list[int]:
+    """Ids from a form's repeated field (checkboxes); anything that is not an id is ignored."""
+    return [int(v) for v in values if v.isascii() and v.isdigit() and len(v) <= 10 and 0 < int(v) <= ID_MAX]
+
+
+def url_with_query(endpoint: str, **changes) -> str:
+    """This page's URL with some query parameters changed (None drops one), for pagers and export links.
+    The path's own values always win, and url_for's reserved names (_external, _scheme, endpoint …) typed
+    into the query string are dropped, so they cannot turn a link into another site's or fail the page."""
+    args = {k: v for k, v in request.args.items() if not k.startswith("_") and k != "endpoint"}
+    args.update(changes)
+    args.update(request.view_args or {})
+    return url_for(endpoint, **{k: v for k, v in args.items() if v is not None})
+
+
+def human_size(n: int) -> str:
+    """A file size for people: 1.5 KB, 20 MB."""
+    if n >= 1024 * 1024:
+        return f"{n / 1024 / 1024:.1f}".removesuffix(".0") + " MB"
+    if n >= 1024:
+        return f"{n / 1024:.1f}".removesuffix(".0") + " KB"
+    return f"{n} 字节"
+
+
+def commit_and_redirect(target: str, message: str, category: str = "success"):
+    """The end of a POST that changed something: commit once, say what happened, redirect."""
+    db.session.commit()
+    flash(message, category)
+    return redirect(target)
 
 
 def render_error(status: int, detail: str | None = None):
@@ -56,7 +101,7 @@ def local_time(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.replace(tzinfo=timezone.utc).astimezone(CHINA_TZ).strftime(fmt)
+        return value.replace(tzinfo=UTC).astimezone(CHINA_TZ).strftime(fmt)
     if isinstance(value, date):
         return value.strftime("%Y-%m-%d")
     return str(value)
@@ -75,6 +120,16 @@ def init_web(app: Flask) -> None:
         if request.referrer and urlparse(request.referrer).query:
             back = f"{back}?{urlparse(request.referrer).query}"
         return redirect(back)
+
+    @app.before_request
+    def refuse_nul_characters():
+        """No one types a NUL character and PostgreSQL cannot store one: refuse it before any view sees it."""
+        values = [v for v in (request.view_args or {}).values() if isinstance(v, str)]
+        for source in (request.args, request.form) if request.method == "POST" else (request.args,):
+            values += [v for _, vs in source.lists() for v in vs]
+        if any("\x00" in v for v in values):
+            return render_error(400, "提交的内容含有无效的空字符（\\0），请删除后重试。")
+        return None
 
     @app.errorhandler(CSRFError)
     def handle_csrf(err):
@@ -110,4 +165,5 @@ def init_web(app: Flask) -> None:
         industry_choices=industry_choices,
         region_name=region_name,
         industry_name=industry_name,
+        url_with_query=url_with_query,
     )

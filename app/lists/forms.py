@@ -4,22 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from wtforms import SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.core.enums import ListKind, OrgType
-from app.core.forms import BaseForm
+from app.core.forms import BaseForm, select_choices, with_blank
 from app.core.industries import industry_choices
 from app.core.regions import REGIONS
 from app.postings.forms import MultiCheckboxField
 
 FIRST_YEAR = 2015
-
-
-def options(pairs, blank: str | None = None) -> list[SelectChoice]:
-    """(value, label) pairs as select choices, optionally led by a blank "any" choice."""
-    leading = [SelectChoice("", blank)] if blank else []
-    return [*leading, *(SelectChoice(value, label) for value, label in pairs)]
 
 
 def year_pairs() -> list[tuple[int, str]]:
@@ -36,7 +30,7 @@ class CatalogListForm(BaseForm):
         validators=[DataRequired("请填写清单名称"), Length(max=200, message="清单名称不能超过200个字")],
         description="例如：2026年高校院所创新成果清单、2026年中小企业研发攻关需求清单",
     )
-    kind = SelectField("清单类别", choices=options(ListKind.choices()), invalid_choice_message="请选择清单类别")
+    kind = SelectField("清单类别", choices=select_choices(ListKind.choices()), invalid_choice_message="请选择清单类别")
     year = SelectField("年度", coerce=int, invalid_choice_message="请选择年度")
     description = TextAreaField(
         "说明", validators=[Optional(), Length(max=2000, message="说明不能超过2000个字")], render_kw={"rows": 3}
@@ -44,7 +38,7 @@ class CatalogListForm(BaseForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.year.choices = options(year_pairs())
+        self.year.choices = select_choices(year_pairs())
         if self.year.data is None:
             self.year.data = date.today().year
 
@@ -56,11 +50,11 @@ class ListFilterForm(BaseForm):
     industry = SelectField("所属行业", invalid_choice_message="请选择行业")
     region = SelectField("所在地区", invalid_choice_message="请选择地区")
     org_types = MultiCheckboxField(
-        "机构类型", choices=options(OrgType.choices()), invalid_choice_message="机构类型无效"
+        "机构类型", choices=select_choices(OrgType.choices()), invalid_choice_message="机构类型无效"
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.year.choices = options(year_pairs(), blank="不限")
-        self.industry.choices = options(industry_choices(), blank="不限")
-        self.region.choices = options(REGIONS, blank="不限")
+        self.year.choices = with_blank(year_pairs(), "不限")
+        self.industry.choices = with_blank(industry_choices(), "不限")
+        self.region.choices = with_blank(REGIONS, "不限")

@@ -10,7 +10,7 @@ from flask_login import current_user
 from app.auth.decorators import platform_admin_required
 from app.core.enums import OrgType, PostingKind
 from app.core.exports import export_rows
-from app.extensions import db
+from app.core.web import commit_and_redirect
 from app.lists.forms import CatalogListForm, ListFilterForm
 from app.lists.services import (
     ListFilter,
@@ -47,9 +47,7 @@ def create():
         catalog = create_list(
             form.title.data, PostingKind(form.kind.data), form.year.data, form.description.data, current_user
         )
-        db.session.commit()
-        flash("清单已创建，请按条件加入信息", "success")
-        return redirect(url_for(".manage", list_id=catalog.id))
+        return commit_and_redirect(url_for(".manage", list_id=catalog.id), "清单已创建，请按条件加入信息")
     return render_template("lists/form.html", form=form)
 
 
@@ -91,33 +89,26 @@ def add(list_id: int):
         org_types=[OrgType(t) for t in form.org_types.data or []],
     )
     added = add_matching_postings(catalog, wanted)
-    db.session.commit()
-    flash(f"已加入 {added} 条信息" if added else "没有符合条件且尚未加入的已发布信息", "success" if added else "info")
-    return redirect(url_for(".manage", list_id=list_id))
+    message = f"已加入 {added} 条信息" if added else "没有符合条件且尚未加入的已发布信息"
+    return commit_and_redirect(url_for(".manage", list_id=list_id), message, "success" if added else "info")
 
 
 @bp.post("/<int:list_id>/items/<int:posting_id>/remove")
 @platform_admin_required
 def remove(list_id: int, posting_id: int):
     remove_posting(get_list(list_id, current_user), posting_id)
-    db.session.commit()
-    flash("已从清单中移除", "success")
-    return redirect(url_for(".manage", list_id=list_id))
+    return commit_and_redirect(url_for(".manage", list_id=list_id), "已从清单中移除")
 
 
 @bp.post("/<int:list_id>/publish")
 @platform_admin_required
 def publish(list_id: int):
     publish_list(get_list(list_id, current_user), current_user)
-    db.session.commit()
-    flash("清单已发布，所有人都可以查看和下载", "success")
-    return redirect(url_for(".detail", list_id=list_id))
+    return commit_and_redirect(url_for(".detail", list_id=list_id), "清单已发布，所有人都可以查看和下载")
 
 
 @bp.post("/<int:list_id>/delete")
 @platform_admin_required
 def delete(list_id: int):
     delete_list(get_list(list_id, current_user))
-    db.session.commit()
-    flash("草稿清单已删除", "success")
-    return redirect(url_for(".index"))
+    return commit_and_redirect(url_for(".index"), "草稿清单已删除")

@@ -4,54 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import flash
-from wtforms import DateField, EmailField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField, URLField
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
+from wtforms import DateField, EmailField, IntegerField, SelectField, StringField, TextAreaField, URLField
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from app.core.enums import OrgSize, OrgType, Tier, VerificationStatus
-from app.core.errors import DomainError
-from app.core.forms import BaseForm
+from app.core.forms import BaseForm, checked_by, strip, upper, with_blank
 from app.core.industries import industry_choices
 from app.core.regions import REGIONS
-from app.core.validators import credit_code_error, normalize_phone, phone_error
-from app.extensions import db
-from app.organizations.services import FieldError, OrgProfile
-
-
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def upper(value):
-    return value.strip().upper() if isinstance(value, str) else value
-
-
-def credit_code_valid(form, field):
-    error = credit_code_error(field.data)
-    if error:
-        raise ValidationError(error)
-
-
-def phone_valid(form, field):
-    error = phone_error(field.data)
-    if error:
-        raise ValidationError(error)
-
-
-def with_blank(choices, blank="请选择") -> list[SelectChoice]:
-    """Select options from (value, label) pairs, led by an empty option."""
-    return [SelectChoice("", blank), *(SelectChoice(value, label) for value, label in choices)]
-
-
-def show_form_error(form, err: DomainError) -> None:
-    """Show a service's error on the form about to be re-rendered: a FieldError next to its field,
-    anything else as a flash message. The failed transaction is rolled back first."""
-    db.session.rollback()
-    field = getattr(form, err.field, None) if isinstance(err, FieldError) else None
-    if field is None:
-        flash(err.message, "danger")
-    else:
-        field.errors = [*field.errors, err.message]
+from app.core.validators import credit_code_error, normalize_phone, phone_error, website_error
+from app.organizations.services import OrgProfile
 
 
 class OrgProfileForm(BaseForm):
@@ -67,7 +28,7 @@ class OrgProfileForm(BaseForm):
     credit_code = StringField(
         "统一社会信用代码",
         filters=[upper],
-        validators=[DataRequired("请填写统一社会信用代码"), credit_code_valid],
+        validators=[DataRequired("请填写统一社会信用代码"), checked_by(credit_code_error)],
         render_kw={"maxlength": 18, "autocapitalize": "characters"},
     )
     region = SelectField("所在盟市", choices=with_blank(REGIONS), validators=[DataRequired("请选择所在盟市")])
@@ -85,7 +46,7 @@ class OrgProfileForm(BaseForm):
     contact_phone = StringField(
         "联系电话",
         filters=[normalize_phone],
-        validators=[DataRequired("请填写联系电话"), phone_valid],
+        validators=[DataRequired("请填写联系电话"), checked_by(phone_error)],
         render_kw={"inputmode": "tel"},
     )
     contact_email = EmailField(
@@ -95,7 +56,7 @@ class OrgProfileForm(BaseForm):
         description="留空则使用注册邮箱；联系方式不对外公开",
     )
     address = StringField("地址", filters=[strip], validators=[Optional(), Length(max=300)])
-    website = URLField("网站", filters=[strip], validators=[Optional(), Length(max=300)])
+    website = URLField("网站", filters=[strip], validators=[Optional(), Length(max=300), checked_by(website_error)])
     description = TextAreaField(
         "机构简介", filters=[strip], validators=[Optional(), Length(max=2000)], render_kw={"rows": 4}
     )

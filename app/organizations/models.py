@@ -6,9 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.enums import OrgRole, OrgSize, OrgType, Tier, VerificationStatus
-from app.core.industries import industry_name
-from app.core.models import EnumText, TimestampMixin, utcnow
-from app.core.regions import region_name
+from app.core.models import EnumText, PlaceNamesMixin, TimestampMixin, utcnow
 from app.extensions import db
 
 
@@ -24,7 +22,7 @@ class OrgGroup(db.Model):
     members = relationship("Organization", back_populates="group")
 
 
-class Organization(TimestampMixin, db.Model):
+class Organization(TimestampMixin, PlaceNamesMixin, db.Model):
     __tablename__ = "organizations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,14 +57,6 @@ class Organization(TimestampMixin, db.Model):
     @property
     def is_verified(self) -> bool:
         return self.verification == VerificationStatus.VERIFIED
-
-    @property
-    def region_name(self) -> str:
-        return region_name(self.region)
-
-    @property
-    def industry_name(self) -> str:
-        return industry_name(self.industry)
 
     def current_tier(self, on: date | None = None) -> Tier | None:
         """The highest tier whose recognition has not expired."""

@@ -17,21 +17,13 @@ from sqlalchemy.exc import IntegrityError
 from app.auth.mail import send_mail
 from app.auth.models import User
 from app.core.enums import OrgRole, OrgSize, OrgType, Tier, VerificationStatus
-from app.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from app.core.errors import DomainError, FieldError, Forbidden, NotFound, ValidationFailed
 from app.core.models import record_change, utcnow
 from app.core.validators import credit_code_error, normalize_credit_code
 from app.extensions import db
 from app.organizations.models import Invitation, Organization, OrgGroup, TierRecord
 
 FIRST_TIER_YEAR = 2000
-
-
-class FieldError(ValidationFailed):
-    """A rule broken by one input field; pages show the message next to that field."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
 
 
 class NotVerified(Forbidden):

@@ -12,8 +12,10 @@ from app.auth.decorators import org_member_required, platform_admin_required
 from app.core.enums import OrgRole, PostingKind, Tier
 from app.core.errors import ValidationFailed
 from app.core.exports import export_rows
+from app.core.forms import commit_form
 from app.core.models import history_for, utcnow
 from app.core.pagination import paginate
+from app.core.web import commit_and_redirect, id_list
 from app.extensions import db
 from app.organizations import services, verification
 from app.organizations.forms import (
@@ -22,7 +24,6 @@ from app.organizations.forms import (
     OrgFilterForm,
     OrgProfileForm,
     TierForm,
-    show_form_error,
 )
 from app.postings.models import Posting
 from app.postings.services import public_postings
@@ -44,6 +45,10 @@ def posting_kinds_to_create() -> list:
     if "postings.new" not in current_app.view_functions:
         return []
     return list(PostingKind)
+
+
+def _dashboard(anchor: str | None = None) -> str:
+    return url_for("organizations.dashboard", _anchor=anchor)
 
 
 def render_dashboard(invite_form=None, tier_form=None, status=200):
@@ -80,15 +85,9 @@ def edit():
     form = OrgProfileForm()
     if not form.is_submitted():
         form.fill_from(org)
-    if form.validate_on_submit():
-        try:
-            resubmitted = services.update_organization(org, form.to_profile(), current_user)
-        except ValidationFailed as err:
-            show_form_error(form, err)
-        else:
-            db.session.commit()
-            flash("机构资料已保存" + ("，已重新提交平台认证" if resubmitted else ""), "success")
-            return redirect(url_for("organizations.dashboard"))
+    if done := commit_form(form, lambda: services.update_organization(org, form.to_profile(), current_user)):
+        flash("机构资料已保存" + ("，已重新提交平台认证" if done.result else ""), "success")
+        return redirect(_dashboard())
     return render_template("organizations/edit.html", form=form, org=org)
 
 
@@ -96,18 +95,13 @@ def edit():
 @org_member_required
 def invite():
     form = InviteForm()
-    if form.validate_on_submit():
-        try:
-            invitation, link = services.invite_member(current_user.org, form.email.data, current_user)
-        except ValidationFailed as err:
-            show_form_error(form, err)
+    if done := commit_form(form, lambda: services.invite_member(current_user.org, form.email.data, current_user)):
+        invitation, link = done.result
+        if current_app.config.get("MAIL_SERVER"):
+            flash(f"邀请已发送至 {invitation.email}", "success")
         else:
-            db.session.commit()
-            if current_app.config.get("MAIL_SERVER"):
-                flash(f"邀请已发送至 {invitation.email}", "success")
-            else:
-                flash(f"平台未配置邮件服务，请将此邀请链接发给 {invitation.email}：{link}", "success")
-            return redirect(url_for("organizations.dashboard", _anchor="members"))
+            flash(f"平台未配置邮件服务，请将此邀请链接发给 {invitation.email}：{link}", "success")
+        return redirect(_dashboard("members"))
     return render_dashboard(invite_form=form, status=422)
 
 
@@ -115,20 +109,15 @@ def invite():
 @org_member_required
 def revoke_invitation(invitation_id):
     services.revoke_invitation(current_user.org, invitation_id, current_user)
-    db.session.commit()
-    flash("邀请已撤销", "info")
-    return redirect(url_for("organizations.dashboard", _anchor="members"))
+    return commit_and_redirect(_dashboard("members"), "邀请已撤销", "info")
 
 
 @bp.post("/mine/members/<int:user_id>/remove")
 @org_member_required
 def remove_member(user_id):
     member = services.remove_member(current_user.org, user_id, current_user)
-    db.session.commit()
-    flash(f"已将 {member.name} 移出本机构", "info")
-    if member.id == current_user.id:
-        return redirect(url_for("home.index"))
-    return redirect(url_for("organizations.dashboard", _anchor="members"))
+    target = url_for("home.index") if member.id == current_user.id else _dashboard("members")
+    return commit_and_redirect(target, f"已将 {member.name} 移出本机构", "info")
 
 
 @bp.post("/mine/members/<int:user_id>/role")
@@ -138,31 +127,27 @@ def change_role(user_id):
     if role is None:
         abort(400)
     member = services.change_member_role(current_user.org, user_id, role, current_user)
-    db.session.commit()
-    flash(f"{member.name} 现在是{role.label}", "success")
-    return redirect(url_for("organizations.dashboard", _anchor="members"))
+    return commit_and_redirect(_dashboard("members"), f"{member.name} 现在是{role.label}")
 
 
 @bp.post("/mine/tiers")
 @org_member_required
 def add_tier():
     form = TierForm()
-    if form.validate_on_submit():
-        try:
-            services.add_tier_record(
-                current_user.org,
-                Tier(form.tier.data),
-                form.year.data,
-                current_user,
-                expires_on=form.expires_on.data,
-                certificate_no=form.certificate_no.data,
-            )
-        except ValidationFailed as err:
-            show_form_error(form, err)
-        else:
-            db.session.commit()
-            flash("梯度培育认定已登记", "success")
-            return redirect(url_for("organizations.dashboard", _anchor="tiers"))
+    added = commit_form(
+        form,
+        lambda: services.add_tier_record(
+            current_user.org,
+            Tier(form.tier.data),
+            form.year.data,
+            current_user,
+            expires_on=form.expires_on.data,
+            certificate_no=form.certificate_no.data,
+        ),
+    )
+    if added:
+        flash("梯度培育认定已登记", "success")
+        return redirect(_dashboard("tiers"))
     return render_dashboard(tier_form=form, status=422)
 
 
@@ -170,9 +155,7 @@ def add_tier():
 @org_member_required
 def remove_tier(record_id):
     services.remove_tier_record(current_user.org, record_id, current_user)
-    db.session.commit()
-    flash("已删除该认定记录", "info")
-    return redirect(url_for("organizations.dashboard", _anchor="tiers"))
+    return commit_and_redirect(_dashboard("tiers"), "已删除该认定记录", "info")
 
 
 @bp.get("/<int:org_id>")
@@ -220,9 +203,7 @@ def verification_queue():
 @platform_admin_required
 def verify(org_id):
     org = verification.verify_organization(org_id, current_user)
-    db.session.commit()
-    flash(f"已通过“{org.name}”的认证", "success")
-    return redirect(url_for("organizations.verification_queue"))
+    return commit_and_redirect(url_for("organizations.verification_queue"), f"已通过“{org.name}”的认证")
 
 
 @bp.post("/admin/<int:org_id>/reject")
@@ -232,19 +213,15 @@ def reject(org_id):
     if not form.validate_on_submit():
         raise ValidationFailed("；".join(form.reason.errors) or "请重新提交")
     org = verification.reject_organization(org_id, current_user, form.reason.data)
-    db.session.commit()
-    flash(f"已退回“{org.name}”的认证申请", "warning")
-    return redirect(url_for("organizations.verification_queue"))
+    return commit_and_redirect(url_for("organizations.verification_queue"), f"已退回“{org.name}”的认证申请", "warning")
 
 
 @bp.post("/admin/verification/bulk")
 @platform_admin_required
 def verify_bulk():
-    ids = [int(v) for v in request.form.getlist("org_id") if v.isdigit()]
+    ids = id_list(request.form.getlist("org_id"))
     if not ids:
         flash("请先勾选要通过认证的机构", "warning")
         return redirect(url_for("organizations.verification_queue"))
     count = verification.verify_organizations(ids, current_user)
-    db.session.commit()
-    flash(f"已批量通过 {count} 家机构的认证", "success")
-    return redirect(url_for("organizations.verification_queue"))
+    return commit_and_redirect(url_for("organizations.verification_queue"), f"已批量通过 {count} 家机构的认证")

@@ -14,6 +14,7 @@ from flask import current_app
 
 from app.core.enums import PostingKind
 from app.core.errors import NotFound, ValidationFailed
+from app.core.web import human_size
 from app.extensions import db
 from app.postings.models import Attachment, Posting
 from app.postings.services import ensure_editable, get_visible_posting, require_owner, touch_posting
@@ -28,14 +29,6 @@ FILE_TYPES = {
 ATTACHMENT_KINDS = (PostingKind.ACHIEVEMENT,)
 MAX_PER_POSTING = 10
 NAME_MAX = 200
-
-
-def human_size(n: int) -> str:
-    if n >= 1024 * 1024:
-        return f"{n / 1024 / 1024:.1f}".removesuffix(".0") + " MB"
-    if n >= 1024:
-        return f"{n / 1024:.1f}".removesuffix(".0") + " KB"
-    return f"{n} 字节"
 
 
 def max_bytes() -> int:

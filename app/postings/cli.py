@@ -1,4 +1,4 @@
-"""`flask catalog import|export`: the file contract of app.postings.importer on the command line."""
+"""`flask catalog import|export`: the file contract of app.postings.importing on the command line."""
 
 from __future__ import annotations
 
@@ -9,14 +9,10 @@ from flask.cli import AppGroup
 
 from app.core.enums import PostingKind, PostingStatus
 from app.extensions import db
-from app.postings.importer import (
-    UnreadableFile,
-    format_of,
-    import_records,
-    read_records,
-    validate_records,
-    write_export,
-)
+from app.postings.importing.exporting import write_export
+from app.postings.importing.reading import UnreadableFile, format_of, read_records
+from app.postings.importing.validation import validate_records
+from app.postings.importing.writing import import_records
 
 catalog_cli = AppGroup("catalog", help="成果与需求的导入导出")
 

@@ -1,5 +1,5 @@
 """One thin form per kind of posting. Fields carry the import names of app/postings/schema.py; the form does
-no checking of its own (the service runs clean_posting) and shows the service's errors next to its fields."""
+no checking of its own (the service runs clean_posting); show_form_error puts the service's errors next to its fields."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     HiddenField,
-    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -17,6 +16,7 @@ from wtforms import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.enums import ACHIEVEMENT_MODES, NEED_MODES, PostingKind, Tier
+from app.core.forms import select_choices, with_blank
 from app.core.industries import industry_choices
 from app.core.regions import REGIONS
 from app.postings.listing import decimal_text
@@ -45,22 +45,19 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def _choices(pairs) -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in pairs]
-
-
 def _select(label, pairs, blank):
-    return SelectField(label, choices=_choices([("", blank), *pairs]), validate_choice=False)
+    return SelectField(label, choices=with_blank(pairs, blank), validate_choice=False)
 
 
 def _modes(label, modes):
-    return MultiCheckboxField(label, choices=_choices((m.value, m.label) for m in modes), validate_choice=False)
+    return MultiCheckboxField(label, choices=select_choices((m.value, m.label) for m in modes), validate_choice=False)
 
 
 class PostingForm(FlaskForm):
     kind: PostingKind
 
-    form_token = HiddenField()
+    # Only ever our own random token; a tampered, longer one is cut to the column size (40) rather than failing.
+    form_token = HiddenField(filters=[lambda value: value[:40] if value else value])
     title = StringField(L["title"], render_kw={"maxlength": TITLE_MAX})
     keywords = StringField(L["keywords"], description=f"{LIST_HINT}，最多20个，如：稀土；永磁；电机")
     industry = _select(L["industry"], industry_choices(), "请选择国民经济行业（GB/T 4754）")
@@ -84,16 +81,6 @@ class PostingForm(FlaskForm):
     def raw(self) -> dict:
         """The input for create_posting / update_posting."""
         return {f.name: f.data for _, fields in self.sections for f in fields if f.name != "attachment"}
-
-    def show_errors(self, errors: dict[str, str]) -> list[str]:
-        """Put each message on its field; returns the messages that belong to no field on this form."""
-        leftover = []
-        for name, message in errors.items():
-            if name in self:
-                self[name].errors = [message]
-            else:
-                leftover.append(message)
-        return leftover
 
 
 class AchievementForm(PostingForm):

@@ -7,13 +7,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.enums import CooperationMode, PostingKind, PostingStatus, Tier
-from app.core.industries import industry_name
-from app.core.models import EnumText, TimestampMixin, utcnow
-from app.core.regions import region_name
+from app.core.models import EnumText, PlaceNamesMixin, TimestampMixin, utcnow
 from app.extensions import db
 
 
-class Posting(TimestampMixin, db.Model):
+class Posting(TimestampMixin, PlaceNamesMixin, db.Model):
     """One table for the four kinds (achievement, need, procurement, capability).
 
     They share title, body, keywords, industry, region, contact and lifecycle; kind-specific
@@ -102,14 +100,6 @@ class Posting(TimestampMixin, db.Model):
     @property
     def has_deadline(self) -> bool:
         return self.kind in (PostingKind.NEED, PostingKind.PROCUREMENT)
-
-    @property
-    def region_name(self) -> str:
-        return region_name(self.region)
-
-    @property
-    def industry_name(self) -> str:
-        return industry_name(self.industry)
 
     def __repr__(self) -> str:
         return f"<Posting {self.kind.value}:{self.id} {self.title!r}>"

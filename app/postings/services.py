@@ -396,7 +396,8 @@ def public_postings():
     return sa.select(Posting).where(Posting.status == PostingStatus.PUBLISHED)
 
 
-def home_summary() -> dict:
+def published_counts() -> dict[PostingKind, int]:
+    """How many postings of each kind are public (every kind present)."""
     counts = dict(
         db.session.execute(
             sa.select(Posting.kind, sa.func.count())
@@ -404,10 +405,14 @@ def home_summary() -> dict:
             .group_by(Posting.kind)
         ).all()
     )
+    return {kind: counts.get(kind, 0) for kind in PostingKind}
+
+
+def home_summary() -> dict:
     latest = {
         kind: db.session.scalars(
             public_postings().where(Posting.kind == kind).order_by(Posting.published_at.desc()).limit(5)
         ).all()
         for kind in PostingKind
     }
-    return {"counts": {k: counts.get(k, 0) for k in PostingKind}, "latest": latest}
+    return {"counts": published_counts(), "latest": latest}

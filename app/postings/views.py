@@ -12,15 +12,15 @@ from app.auth.decorators import org_member_required, platform_admin_required
 from app.core.enums import PostingKind
 from app.core.errors import DomainError, ValidationFailed
 from app.core.exports import export_rows
+from app.core.forms import show_form_error
 from app.core.models import history_for
 from app.core.pagination import paginate
-from app.core.web import render_error, safe_next
+from app.core.web import commit_and_redirect, human_size, id_list, render_error, safe_next
 from app.extensions import db
 from app.postings.attachments import (
     add_attachment,
     attachment_path,
     get_visible_attachment,
-    human_size,
     max_bytes,
     remove_attachment,
 )
@@ -143,9 +143,7 @@ def _render_form(form: PostingForm, posting: Posting | None, status: int = 200):
 
 
 def _show_invalid(form: PostingForm, err: ValidationFailed, posting: Posting | None):
-    db.session.rollback()
-    for message in form.show_errors(err.errors) if err.errors else [err.message]:
-        flash(message, "danger")
+    show_form_error(form, err)
     return _render_form(form, posting, 422)
 
 
@@ -216,35 +214,30 @@ def edit(kind, posting_id):
 def submit(kind, posting_id):
     posting = get_own_posting(posting_id, current_user, PostingKind(kind))
     changed = submit_posting(posting, current_user)
-    db.session.commit()
-    flash(*_submit_message(changed))
-    return redirect(_detail_url(posting))
+    return commit_and_redirect(_detail_url(posting), *_submit_message(changed))
 
 
-def _owner_action(kind, posting_id, service, message: str):
-    posting = get_own_posting(posting_id, current_user, PostingKind(kind))
-    service(posting, current_user)
-    db.session.commit()
-    flash(message, "success")
-    return redirect(_detail_url(posting))
+# The owner's other buttons on the detail page (endpoint and path = the key): the service each calls and
+# what it says afterwards.
+OWNER_ACTIONS = {
+    "withdraw": (withdraw_posting, "已撤回审核，现为草稿，可继续修改"),
+    "close": (close_posting, "已关闭，该信息不再公开展示"),
+    "reopen": (reopen_posting, "已转为草稿，修改后可重新提交审核"),
+}
 
 
-@bp.post(f"{ONE}/withdraw")
-@login_required
-def withdraw(kind, posting_id):
-    return _owner_action(kind, posting_id, withdraw_posting, "已撤回审核，现为草稿，可继续修改")
+def _owner_action(service, message: str):
+    @login_required
+    def view(kind, posting_id):
+        posting = get_own_posting(posting_id, current_user, PostingKind(kind))
+        service(posting, current_user)
+        return commit_and_redirect(_detail_url(posting), message)
+
+    return view
 
 
-@bp.post(f"{ONE}/close")
-@login_required
-def close(kind, posting_id):
-    return _owner_action(kind, posting_id, close_posting, "已关闭，该信息不再公开展示")
-
-
-@bp.post(f"{ONE}/reopen")
-@login_required
-def reopen(kind, posting_id):
-    return _owner_action(kind, posting_id, reopen_posting, "已转为草稿，修改后可重新提交审核")
+for _name, (_service, _message) in OWNER_ACTIONS.items():
+    bp.add_url_rule(f"{ONE}/{_name}", _name, _owner_action(_service, _message), methods=["POST"])
 
 
 @bp.post(f"{ONE}/attachments/<int:attachment_id>/delete")
@@ -276,9 +269,7 @@ def moderation():
 def approve(kind, posting_id):
     posting = get_posting_for_moderation(posting_id, current_user, PostingKind(kind))
     approve_posting(posting, current_user)
-    db.session.commit()
-    flash(f"《{posting.title}》已审核通过并公开发布", "success")
-    return redirect(_back_to_queue())
+    return commit_and_redirect(_back_to_queue(), f"《{posting.title}》已审核通过并公开发布")
 
 
 @bp.post(f"{ONE}/reject")
@@ -286,15 +277,13 @@ def approve(kind, posting_id):
 def reject(kind, posting_id):
     posting = get_posting_for_moderation(posting_id, current_user, PostingKind(kind))
     reject_posting(posting, current_user, request.form.get("reason"))
-    db.session.commit()
-    flash(f"《{posting.title}》已退回，发布方将看到退回原因", "success")
-    return redirect(_back_to_queue())
+    return commit_and_redirect(_back_to_queue(), f"《{posting.title}》已退回，发布方将看到退回原因")
 
 
 @bp.post("/admin/moderation/approve")
 @platform_admin_required
 def bulk_approve():
-    ids = [int(v) for v in request.form.getlist("ids") if v.isdigit()][:BULK_MAX]
+    ids = id_list(request.form.getlist("ids"))[:BULK_MAX]
     if not ids:
         flash("请先勾选要通过的信息", "warning")
         return redirect(url_for(".moderation"))

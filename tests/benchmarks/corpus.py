@@ -47,11 +47,22 @@ def make_records(n: int, seed: int = 7) -> list[dict]:
             "region": rng.choice(REGIONS)[1],
         }
         if kind == "achievement":
-            rec.update(summary=body, trl=rng.randint(3, 9), cooperation=["技术转让", "合作开发"], year=rng.randint(2018, 2026))
+            rec.update(
+                summary=body, trl=rng.randint(3, 9), cooperation=["技术转让", "合作开发"], year=rng.randint(2018, 2026)
+            )
         elif kind == "need":
-            rec.update(description=body, budget_wan=rng.randint(5, 800), deadline=(today + timedelta(days=rng.randint(30, 400))).isoformat(), challenge=False)
+            rec.update(
+                description=body,
+                budget_wan=rng.randint(5, 800),
+                deadline=(today + timedelta(days=rng.randint(30, 400))).isoformat(),
+                challenge=False,
+            )
         elif kind == "procurement":
-            rec.update(description=body, quantity=f"每年约{rng.randint(1, 50) * 100}吨", deadline=(today + timedelta(days=rng.randint(30, 400))).isoformat())
+            rec.update(
+                description=body,
+                quantity=f"每年约{rng.randint(1, 50) * 100}吨",
+                deadline=(today + timedelta(days=rng.randint(30, 400))).isoformat(),
+            )
         else:
             rec.update(description=body, certifications=["ISO9001"], tier="")
         records.append(rec)

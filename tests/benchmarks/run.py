@@ -78,7 +78,10 @@ def main() -> int:
     print(f"{'measure':<44}{'value':>16}")
     print(f"{'import (new rows), rows/s':<44}{N_IMPORT / elapsed:>16.0f}")
     print(f"{'import, total s':<44}{elapsed:>16.2f}")
-    print(f"{'re-import (no change), rows/s':<44}{N_IMPORT / elapsed_again:>16.0f}" + ("" if again.exit_code == 0 else "  (failed)"))
+    print(
+        f"{'re-import (no change), rows/s':<44}{N_IMPORT / elapsed_again:>16.0f}"
+        + ("" if again.exit_code == 0 else "  (failed)")
+    )
 
     client = app.test_client()
     with app.app_context():
@@ -100,7 +103,9 @@ def main() -> int:
         print(f"{label:<44}{p50:>8.1f}{p95:>8.1f}")
     t2 = time.perf_counter()
     resp = client.get("/postings/achievement?format=xlsx")
-    print(f"{'export all achievements to xlsx, s':<44}{time.perf_counter() - t2:>16.2f}  ({len(resp.data) // 1024} KiB)")
+    print(
+        f"{'export all achievements to xlsx, s':<44}{time.perf_counter() - t2:>16.2f}  ({len(resp.data) // 1024} KiB)"
+    )
     return 0
 
 
