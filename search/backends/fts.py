@@ -9,7 +9,7 @@ import html
 import re
 
 from search.analysis import cjk_bigrams, is_han, word_tokens
-from search.query import BIGRAM_WEIGHTS, HIGHLIGHT_TAGS, SEG_WEIGHTS, Filters, QueryPlan
+from search.query import BIGRAM_WEIGHTS, HIGHLIGHT_TAGS, SEG_WEIGHTS, Filters, QueryPlan, synonym_phrases
 
 FTS_COLUMNS = ("title_seg", "keywords_seg", "body_seg", "title_bi", "body_bi", "title_ch", "body_ch")
 _SEG_SET = "{" + " ".join(name for name, _ in SEG_WEIGHTS) + "}"
@@ -54,7 +54,9 @@ def _phrase(text: str) -> str:
 
 def _alternatives(alts: tuple[str, ...]) -> str | None:
     terms = [t for t in map(_term, alts) if t]
-    return f"{_SEG_SET} : ({' OR '.join(terms)})" if terms else None
+    parts = [f"{_SEG_SET} : ({' OR '.join(terms)})"] if terms else []
+    parts += [_phrase(alt) for alt in synonym_phrases(alts)]
+    return _any(parts) if parts else None
 
 
 def _any(parts: list[str]) -> str:

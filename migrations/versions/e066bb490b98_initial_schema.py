@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 7f6c20a6dd07
+Revision ID: e066bb490b98
 Revises: 
-Create Date: 2026-11-25 11:04:32.206063
+Create Date: 2026-11-25 11:52:40.634868
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '7f6c20a6dd07'
+revision = 'e066bb490b98'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -24,6 +24,16 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_org_groups')),
     sa.UniqueConstraint('name', name=op.f('uq_org_groups_name'))
+    )
+    op.create_table('search_dictionary_words',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('word', sa.String(length=50), nullable=False),
+    sa.Column('frequency', sa.Integer(), nullable=True),
+    sa.Column('note', sa.String(length=200), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_search_dictionary_words')),
+    sa.UniqueConstraint('word', name=op.f('uq_search_dictionary_words_word'))
     )
     op.create_table('search_outbox',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -39,6 +49,31 @@ def upgrade():
     with op.batch_alter_table('search_outbox', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_search_outbox_processed_at'), ['processed_at'], unique=False)
 
+    op.create_table('search_query_log',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('text', sa.String(length=200), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=True),
+    sa.Column('results', sa.Integer(), nullable=False),
+    sa.Column('searched_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_search_query_log'))
+    )
+    with op.batch_alter_table('search_query_log', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_search_query_log_searched_at'), ['searched_at'], unique=False)
+
+    op.create_table('search_state',
+    sa.Column('key', sa.String(length=50), nullable=False),
+    sa.Column('value', sa.Text(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_search_state'))
+    )
+    op.create_table('search_synonym_groups',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('terms', sa.Text(), nullable=False),
+    sa.Column('note', sa.String(length=200), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_search_synonym_groups'))
+    )
     op.create_table('organizations',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
@@ -234,18 +269,88 @@ def upgrade():
     sa.ForeignKeyConstraint(['posting_id'], ['postings.id'], name=op.f('fk_catalog_list_items_posting_id_postings'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('list_id', 'posting_id', name=op.f('pk_catalog_list_items'))
     )
+    op.create_table('match_states',
+    sa.Column('posting_id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('computed_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['posting_id'], ['postings.id'], name=op.f('fk_match_states_posting_id_postings'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('posting_id', name=op.f('pk_match_states'))
+    )
+    op.create_table('matches',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('source_id', sa.Integer(), nullable=False),
+    sa.Column('target_id', sa.Integer(), nullable=False),
+    sa.Column('target_kind', sa.String(length=30), nullable=False),
+    sa.Column('rank', sa.Integer(), nullable=False),
+    sa.Column('score', sa.Float(), nullable=False),
+    sa.Column('lexical_score', sa.Float(), nullable=True),
+    sa.Column('dense_score', sa.Float(), nullable=True),
+    sa.Column('reasons', sa.JSON(), nullable=False),
+    sa.Column('computed_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['source_id'], ['postings.id'], name=op.f('fk_matches_source_id_postings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['target_id'], ['postings.id'], name=op.f('fk_matches_target_id_postings'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_matches')),
+    sa.UniqueConstraint('source_id', 'target_id', name=op.f('uq_matches_source_id_target_id'))
+    )
+    with op.batch_alter_table('matches', schema=None) as batch_op:
+        batch_op.create_index('ix_matches_source_kind_rank', ['source_id', 'target_kind', 'rank'], unique=False)
+        batch_op.create_index(batch_op.f('ix_matches_target_id'), ['target_id'], unique=False)
+
     op.create_table('posting_modes',
     sa.Column('posting_id', sa.Integer(), nullable=False),
     sa.Column('mode', sa.String(length=30), nullable=False),
     sa.ForeignKeyConstraint(['posting_id'], ['postings.id'], name=op.f('fk_posting_modes_posting_id_postings'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('posting_id', 'mode', name=op.f('pk_posting_modes'))
     )
+    op.create_table('posting_vectors',
+    sa.Column('posting_id', sa.Integer(), nullable=False),
+    sa.Column('model', sa.String(length=100), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('vector', sa.LargeBinary(), nullable=False),
+    sa.Column('computed_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['posting_id'], ['postings.id'], name=op.f('fk_posting_vectors_posting_id_postings'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('posting_id', name=op.f('pk_posting_vectors'))
+    )
+    op.create_table('match_feedback',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('match_id', sa.Integer(), nullable=True),
+    sa.Column('source_id', sa.Integer(), nullable=False),
+    sa.Column('target_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('org_id', sa.Integer(), nullable=False),
+    sa.Column('verdict', sa.String(length=30), nullable=False),
+    sa.Column('reason', sa.String(length=30), nullable=True),
+    sa.Column('note', sa.String(length=500), nullable=True),
+    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['match_id'], ['matches.id'], name=op.f('fk_match_feedback_match_id_matches'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['org_id'], ['organizations.id'], name=op.f('fk_match_feedback_org_id_organizations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['source_id'], ['postings.id'], name=op.f('fk_match_feedback_source_id_postings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['target_id'], ['postings.id'], name=op.f('fk_match_feedback_target_id_postings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_match_feedback_user_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_match_feedback'))
+    )
+    with op.batch_alter_table('match_feedback', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_match_feedback_match_id'), ['match_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_match_feedback_source_id'), ['source_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('match_feedback', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_match_feedback_source_id'))
+        batch_op.drop_index(batch_op.f('ix_match_feedback_match_id'))
+
+    op.drop_table('match_feedback')
+    op.drop_table('posting_vectors')
     op.drop_table('posting_modes')
+    with op.batch_alter_table('matches', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_matches_target_id'))
+        batch_op.drop_index('ix_matches_source_kind_rank')
+
+    op.drop_table('matches')
+    op.drop_table('match_states')
     op.drop_table('catalog_list_items')
     with op.batch_alter_table('attachments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_attachments_posting_id'))
@@ -287,9 +392,16 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_organizations_group_id'))
 
     op.drop_table('organizations')
+    op.drop_table('search_synonym_groups')
+    op.drop_table('search_state')
+    with op.batch_alter_table('search_query_log', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_search_query_log_searched_at'))
+
+    op.drop_table('search_query_log')
     with op.batch_alter_table('search_outbox', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_search_outbox_processed_at'))
 
     op.drop_table('search_outbox')
+    op.drop_table('search_dictionary_words')
     op.drop_table('org_groups')
     # ### end Alembic commands ###

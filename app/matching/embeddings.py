@@ -1,0 +1,107 @@
+"""Posting vectors: computed in batches in the background (`flask matching embed`, the drain's
+follow-up in CLI/job processes), never inside a web request, and stored beside the posting.
+
+Only published postings get vectors: nothing else is ever a match source or target. A vector is
+outdated when it was computed from an older posting version or by another model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.core.enums import PostingKind, PostingStatus
+from app.core.models import utcnow
+from app.extensions import db
+from app.matching.documents import load_postings, posting_document
+from app.matching.models import PostingVector
+from app.postings.models import Posting
+from search.embedding import MODEL_NAME, Embedder, create_embedder
+from search.vectors import VectorStore, to_bytes
+
+EMBED_BATCH = 64
+
+
+def get_embedder() -> Embedder:
+    """The app's embedder (one per app; the model itself is shared by the process)."""
+    app = current_app._get_current_object()
+    if "embedder" not in app.extensions:
+        app.extensions["embedder"] = create_embedder(bool(app.config.get("EMBEDDINGS", True)))
+    return app.extensions["embedder"]
+
+
+def _current_vector():
+    """Join condition: the posting's vector is from its current version and the current model."""
+    return sa.and_(
+        PostingVector.posting_id == Posting.id,
+        PostingVector.version == Posting.version,
+        PostingVector.model == MODEL_NAME,
+    )
+
+
+def outdated_ids(ids: Iterable[int] | None = None, limit: int | None = None) -> list[int]:
+    """Published postings without a current vector (optionally among `ids`), in id order."""
+    stmt = (
+        sa.select(Posting.id)
+        .outerjoin(PostingVector, _current_vector())
+        .where(Posting.status == PostingStatus.PUBLISHED, PostingVector.posting_id.is_(None))
+        .order_by(Posting.id)
+    )
+    if ids is not None:
+        stmt = stmt.where(Posting.id.in_(list(ids)))
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(db.session.scalars(stmt))
+
+
+def embed_batches(
+    ids: Iterable[int] | None = None, batch_size: int = EMBED_BATCH, embedder: Embedder | None = None
+) -> Iterator[int]:
+    """Compute missing/outdated vectors a batch at a time, yielding each batch's size after a flush
+    (the caller commits per batch). Yields nothing when the model is unavailable."""
+    embedder = embedder or get_embedder()
+    if not embedder.available():
+        return
+    todo = outdated_ids(ids)
+    for start in range(0, len(todo), batch_size):
+        postings = list(load_postings(todo[start : start + batch_size]).values())
+        vectors = embedder.encode_documents([posting_document(p) for p in postings])
+        existing = {
+            v.posting_id: v
+            for v in db.session.scalars(
+                sa.select(PostingVector).where(PostingVector.posting_id.in_([p.id for p in postings]))
+            )
+        }
+        now = utcnow()
+        for posting, vector in zip(postings, vectors, strict=True):
+            row = existing.get(posting.id) or PostingVector(posting_id=posting.id)
+            row.model, row.version, row.vector, row.computed_at = MODEL_NAME, posting.version, to_bytes(vector), now
+            db.session.add(row)
+        db.session.flush()
+        yield len(postings)
+
+
+def source_vector(posting: Posting) -> bytes | None:
+    """The posting's current vector, if it has one."""
+    return db.session.scalar(
+        sa.select(PostingVector.vector).where(
+            PostingVector.posting_id == posting.id,
+            PostingVector.version == posting.version,
+            PostingVector.model == MODEL_NAME,
+        )
+    )
+
+
+def load_store(kinds: Iterable[PostingKind], eligible: sa.ColumnElement) -> VectorStore:
+    """A VectorStore of the current vectors of the postings matching `eligible`, per kind."""
+    store = VectorStore()
+    for kind in kinds:
+        rows = db.session.execute(
+            sa.select(Posting.id, PostingVector.vector)
+            .join(PostingVector, _current_vector())
+            .where(Posting.kind == kind, eligible)
+        ).all()
+        store.load(kind.value, rows)
+    return store

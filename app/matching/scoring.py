@@ -1,0 +1,340 @@
+"""Scoring one source posting against the postings it may be matched with: the single function used
+by `flask matching run` and by the recompute after a drain.
+
+Directions: need → achievement and capability (SMEs as solution providers), achievement → need,
+procurement → capability, capability → procurement. Matches are kept per (source, target kind).
+
+Score, for each candidate target:
+1. Candidates. Lexical: the search backend (engine, or the embedded fallback) asked with the source's
+   title + keywords + body through the shared query builder (multi_match only, any-term semantics),
+   top 50 of the target kind. Dense, when vectors exist: cosine top 50 from a VectorStore of the
+   targets' stored vectors, plus the cosine of every lexical candidate. Only published postings with an
+   open deadline (checked in the database, not trusted from the index) of another organisation outside
+   the source's 集团 are candidates; pairs marked 不相关 never come back.
+2. Fusion: weighted min-max fusion (search/fusion.py), alpha = MATCH_FUSION_ALPHA (dense weight).
+3. Field signals, added to the fused score in [0, 1]:
+   - same industry 大类 +0.10; otherwise same 门类 +0.04;
+   - TRL (achievement ↔ need): a need with a budget wants something ready to deploy, so TRL ≥ 6 +0.05
+     and TRL ≤ 4 −0.05; a need without a budget is open to joint development, so TRL ≥ 4 +0.03;
+   - region (procurement ↔ capability): same 盟市 +0.08, both inside the 自治区 +0.04, else nothing;
+   - tier of a capability target: +0.02 per tier step (创新型 +0.02 … 小巨人 +0.06);
+   - freshness: target published within 90 days +0.03;
+   - a target's deadline still open: +0.02 (expired ones are no candidates at all).
+4. Feedback on the same source (services.record_feedback): a 不相关 pair is excluded; each 不相关 on a
+   target of organisation X multiplies the candidates of X by 0.7 (已有合作方: X is excluded outright);
+   and by reason: 领域不符 −0.10 for candidates in the rejected target's 大类, 技术成熟度不够 −0.10 for
+   candidates with a TRL no higher, 地域不便 −0.10 for candidates in its 盟市, 预算不符 −0.10 for needs
+   whose budget is no higher.
+5. Keep the top MATCH_TOP_N per target kind whose score ≥ MATCH_MIN_SCORE.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.core.enums import FeedbackReason, MatchVerdict, PostingKind, PostingStatus, Tier
+from app.core.industries import industry_name
+from app.core.regions import OUTSIDE, region_name
+from app.extensions import db
+from app.matching.backend import SearchService, get_search
+from app.matching.documents import load_postings
+from app.matching.embeddings import get_embedder, load_store, source_vector
+from app.matching.models import MatchFeedback
+from app.matching.reasons import Signal, build_reasons, matched_terms
+from app.organizations.models import Organization
+from app.postings.models import Posting
+from search.fusion import fuse
+from search.query import SearchRequest
+from search.vectors import VectorStore
+
+K = PostingKind
+DIRECTIONS: dict[PostingKind, tuple[PostingKind, ...]] = {
+    K.NEED: (K.ACHIEVEMENT, K.CAPABILITY),
+    K.ACHIEVEMENT: (K.NEED,),
+    K.PROCUREMENT: (K.CAPABILITY,),
+    K.CAPABILITY: (K.PROCUREMENT,),
+}
+CANDIDATES = 50  # per side before fusion (the query builder's page limit)
+FRESH_DAYS = 90
+ORG_PENALTY = 0.7
+REASON_PENALTY = 0.10
+
+
+@dataclass
+class Scored:
+    target: Posting
+    score: float
+    lexical: float | None
+    dense: float | None
+    reasons: dict
+
+
+@dataclass
+class _Rejection:
+    target_id: int
+    org_id: int
+    reason: FeedbackReason | None
+    industry: str | None
+    region: str | None
+    trl: int | None
+    budget: float | None
+
+
+def eligible_clause(today: date) -> sa.ColumnElement:
+    """Published with an open deadline: the only postings that are sources or targets."""
+    return sa.and_(
+        Posting.status == PostingStatus.PUBLISHED, sa.or_(Posting.deadline.is_(None), Posting.deadline >= today)
+    )
+
+
+@dataclass
+class MatchContext:
+    """What one run (or one recompute) shares across sources: the search service, the targets that
+    may be matched (id → org, group), the vectors, and the settings."""
+
+    today: date
+    service: SearchService = field(default_factory=get_search)
+    alpha: float = 0.7
+    top_n: int = 20
+    floor: float = 0.05
+    _pool: dict[PostingKind, dict[int, tuple[int, int | None]]] = field(default_factory=dict)
+    _store: VectorStore | None = None
+    _dense: bool | None = None
+
+    @classmethod
+    def from_config(cls, today: date) -> MatchContext:
+        config = current_app.config
+        return cls(
+            today=today,
+            alpha=float(config.get("MATCH_FUSION_ALPHA", 0.7)),
+            top_n=int(config.get("MATCH_TOP_N", 20)),
+            floor=float(config.get("MATCH_MIN_SCORE", 0.05)),
+        )
+
+    def pool(self, kind: PostingKind) -> dict[int, tuple[int, int | None]]:
+        if kind not in self._pool:
+            rows = db.session.execute(
+                sa.select(Posting.id, Posting.org_id, Organization.group_id)
+                .join(Organization, Organization.id == Posting.org_id)
+                .where(Posting.kind == kind, eligible_clause(self.today))
+            ).all()
+            self._pool[kind] = {pid: (org_id, group_id) for pid, org_id, group_id in rows}
+        return self._pool[kind]
+
+    @property
+    def dense(self) -> bool:
+        if self._dense is None:
+            self._dense = get_embedder().available()
+        return self._dense
+
+    def store(self) -> VectorStore:
+        if self._store is None:
+            self._store = load_store(list(PostingKind), eligible_clause(self.today))
+        return self._store
+
+
+# --- field signals ---------------------------------------------------------------------------------
+
+
+def _industry_signals(source: Posting, target: Posting) -> list[Signal]:
+    a, b = source.industry or "", target.industry or ""
+    if len(a) == 3 and a == b:
+        return [Signal("same_division", f"同属行业大类：{industry_name(a)}", 0.10)]
+    if a and b and a[0] == b[0]:
+        return [Signal("same_section", f"同属行业门类：{industry_name(a[0])}", 0.04)]
+    return []
+
+
+def _trl_signals(source: Posting, target: Posting) -> list[Signal]:
+    pair = {source.kind: source, target.kind: target}
+    need, achievement = pair.get(K.NEED), pair.get(K.ACHIEVEMENT)
+    if need is None or achievement is None or achievement.trl is None:
+        return []
+    trl = achievement.trl
+    if need.budget_wan is not None:
+        if trl >= 6:
+            return [Signal("trl_ready", f"技术成熟度 TRL {trl}，可直接落地应用", 0.05)]
+        if trl <= 4:
+            return [Signal("trl_early", f"技术成熟度 TRL {trl}，距离落地应用尚远", -0.05)]
+        return []
+    if trl >= 4:
+        return [Signal("trl_joint", f"技术成熟度 TRL {trl}，适合合作开发", 0.03)]
+    return []
+
+
+def _region_signals(source: Posting, target: Posting) -> list[Signal]:
+    if {source.kind, target.kind} != {K.PROCUREMENT, K.CAPABILITY} or not source.region or not target.region:
+        return []
+    if source.region == target.region and source.region != OUTSIDE:
+        return [Signal("same_city", f"同在{region_name(source.region)}，供货便利", 0.08)]
+    if OUTSIDE not in (source.region, target.region):
+        return [Signal("same_province", f"同在自治区内（{region_name(target.region)}）", 0.04)]
+    return []
+
+
+def _tier(posting: Posting, today: date) -> Tier | None:
+    return posting.tier or (posting.org.current_tier(today) if posting.org is not None else None)
+
+
+def _target_signals(target: Posting, today: date) -> list[Signal]:
+    signals = []
+    tier = _tier(target, today) if target.kind == K.CAPABILITY else None
+    if tier is not None:
+        signals.append(Signal("tier", f"{tier.label}", 0.02 * tier.rank))
+    if target.published_at is not None:
+        days = (datetime.combine(today, datetime.min.time()) - target.published_at).days
+        if days <= FRESH_DAYS:
+            signals.append(Signal("fresh", "近期发布" if days <= 1 else f"{days} 天前发布", 0.03))
+    if target.deadline is not None and target.deadline >= today:
+        signals.append(Signal("open", f"征集中，截止 {target.deadline.isoformat()}", 0.02))
+    return signals
+
+
+def field_signals(source: Posting, target: Posting, today: date) -> list[Signal]:
+    """Every field signal that applies to this pair (positive or negative weights)."""
+    return (
+        _industry_signals(source, target)
+        + _trl_signals(source, target)
+        + _region_signals(source, target)
+        + _target_signals(target, today)
+    )
+
+
+# --- feedback ----------------------------------------------------------------------------------------
+
+
+def _rejections(source: Posting) -> list[_Rejection]:
+    rows = db.session.execute(
+        sa.select(MatchFeedback.target_id, MatchFeedback.reason, Posting)
+        .join(Posting, Posting.id == MatchFeedback.target_id)
+        .where(MatchFeedback.source_id == source.id, MatchFeedback.verdict == MatchVerdict.IRRELEVANT)
+    ).all()
+    return [
+        _Rejection(
+            tid,
+            p.org_id,
+            reason,
+            p.industry,
+            p.region,
+            p.trl,
+            float(p.budget_wan) if p.budget_wan is not None else None,
+        )
+        for tid, reason, p in rows
+    ]
+
+
+def _excluded_orgs(rejections: list[_Rejection]) -> set[int]:
+    return {r.org_id for r in rejections if r.reason == FeedbackReason.PARTNERED}
+
+
+def feedback_adjustment(target: Posting, rejections: list[_Rejection]) -> tuple[float, float, list[str]]:
+    """(multiplier, penalty, notes) for a candidate from the source's 不相关 verdicts (see module doc)."""
+    multiplier, penalty, notes = 1.0, 0.0, []
+    for r in rejections:
+        if r.org_id == target.org_id:
+            multiplier *= ORG_PENALTY
+            notes.append("同一机构的推荐曾被标为不相关")
+        hit = (
+            (r.reason == FeedbackReason.FIELD and r.industry and target.industry == r.industry)
+            or (r.reason == FeedbackReason.MATURITY and r.trl and target.trl is not None and target.trl <= r.trl)
+            or (r.reason == FeedbackReason.DISTANCE and r.region and target.region == r.region)
+            or (
+                r.reason == FeedbackReason.BUDGET
+                and r.budget is not None
+                and target.budget_wan is not None
+                and float(target.budget_wan) <= r.budget
+            )
+        )
+        if hit:
+            penalty += REASON_PENALTY
+            notes.append(f"与标为不相关（{r.reason.label}）的推荐相似")
+    return multiplier, penalty, list(dict.fromkeys(notes))
+
+
+# --- candidates --------------------------------------------------------------------------------------
+
+
+def lexical_text(posting: Posting) -> str:
+    return " ".join([posting.title, *(posting.keywords or []), posting.body or ""])
+
+
+def _lexical(ctx: MatchContext, source: Posting, kind: PostingKind) -> list[tuple[int, float]]:
+    group_id = source.org.group_id if source.org is not None else None
+    request = SearchRequest(
+        text=lexical_text(source),
+        kinds=(kind.value,),
+        per_page=CANDIDATES,
+        exclude_org_ids=(source.org_id,),
+        exclude_group_ids=(group_id,) if group_id else (),
+        today=ctx.today,
+        facets=False,
+        highlight=False,
+    )
+    result, _ = ctx.service.read(lambda backend: backend.execute(backend.plan(request).relax()))
+    return [(hit.id, hit.score) for hit in result.hits]
+
+
+def _dense(
+    ctx: MatchContext, source: Posting, kind: PostingKind, allowed: set[int], lexical_ids: list[int]
+) -> list[tuple[int, float]]:
+    if not ctx.dense or not allowed:
+        return []
+    vector = source_vector(source)
+    store = ctx.store()
+    if vector is None or not store.count(kind.value):
+        return []
+    top = store.search(kind.value, vector, CANDIDATES, allowed=allowed)
+    found = {doc_id for doc_id, _ in top}
+    extra = store.similarities(kind.value, vector, [i for i in lexical_ids if i not in found])
+    return top + sorted(extra.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _allowed(ctx: MatchContext, source: Posting, kind: PostingKind, excluded: set[int], orgs: set[int]) -> set[int]:
+    group_id = source.org.group_id if source.org is not None else None
+    return {
+        pid
+        for pid, (org_id, gid) in ctx.pool(kind).items()
+        if org_id != source.org_id
+        and org_id not in orgs
+        and (group_id is None or gid != group_id)
+        and pid not in excluded
+        and pid != source.id
+    }
+
+
+def score_source(ctx: MatchContext, source: Posting) -> dict[PostingKind, list[Scored]]:
+    """The best targets of each kind for one published source, best first (see the module doc)."""
+    results: dict[PostingKind, list[Scored]] = {}
+    rejections = _rejections(source)
+    excluded = {r.target_id for r in rejections}
+    analyzer = ctx.service.primary.analyzer
+    for kind in DIRECTIONS.get(source.kind, ()):
+        allowed = _allowed(ctx, source, kind, excluded, _excluded_orgs(rejections))
+        lexical = [(pid, score) for pid, score in _lexical(ctx, source, kind) if pid in allowed]
+        dense = _dense(ctx, source, kind, allowed, [pid for pid, _ in lexical])
+        hits = fuse(lexical, dense, alpha=ctx.alpha if dense else 0.0)
+        targets = load_postings([hit.id for hit in hits])
+        scored = []
+        for hit in hits:
+            target = targets.get(hit.id)
+            if target is None:
+                continue
+            signals = field_signals(source, target, ctx.today)
+            multiplier, penalty, notes = feedback_adjustment(target, rejections)
+            score = (hit.score + sum(s.weight for s in signals)) * multiplier - penalty
+            if score < ctx.floor:
+                continue
+            scored.append(Scored(target, score, hit.lexical, hit.dense, {"signals": signals, "notes": notes}))
+        scored.sort(key=lambda s: (-s.score, s.target.id))
+        scored = scored[: ctx.top_n]
+        for item in scored:
+            extra = item.reasons
+            item.reasons = build_reasons(
+                matched_terms(analyzer, source, item.target), extra["signals"], item.dense, extra["notes"]
+            )
+        results[kind] = scored
+    return results

@@ -1,0 +1,271 @@
+"""Match rules: compute and store matches, keep them current after changes, record feedback, and read
+them for owners, exports and evaluation. Services flush, never commit; the CLI or view commits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from app.core.enums import FeedbackReason, MatchVerdict, PostingKind, PostingStatus
+from app.core.errors import NotFound, ValidationFailed
+from app.core.models import utcnow
+from app.extensions import db
+from app.matching.embeddings import embed_batches
+from app.matching.models import Match, MatchFeedback, MatchState
+from app.matching.scoring import DIRECTIONS, MatchContext, Scored, eligible_clause, score_source
+from app.postings.models import Posting
+from app.postings.services import is_owner, local_today
+
+RUN_BATCH = 50
+NOTE_MAX = 500
+# The benchmark's directions (`flask matching export` / `evaluate`).
+BENCHMARK = ((PostingKind.NEED, PostingKind.ACHIEVEMENT), (PostingKind.PROCUREMENT, PostingKind.CAPABILITY))
+
+
+# --- computing ---------------------------------------------------------------------------------------
+
+
+def _mark_computed(posting: Posting) -> None:
+    state = db.session.get(MatchState, posting.id) or MatchState(posting_id=posting.id)
+    state.version, state.computed_at = posting.version, utcnow()
+    db.session.add(state)
+
+
+def store_matches(source: Posting, results: dict[PostingKind, list[Scored]]) -> list[Match]:
+    """Replace the source's matches with `results`, updating rows in place so feedback keeps its match."""
+    existing = {m.target_id: m for m in db.session.scalars(sa.select(Match).where(Match.source_id == source.id))}
+    now, kept = utcnow(), []
+    for kind, items in results.items():
+        for rank, item in enumerate(items, start=1):
+            match = existing.pop(item.target.id, None) or Match(source_id=source.id, target_id=item.target.id)
+            match.target_kind, match.rank, match.score = kind, rank, round(item.score, 6)
+            match.lexical_score, match.dense_score = item.lexical, item.dense
+            match.reasons, match.computed_at = item.reasons, now
+            db.session.add(match)
+            kept.append(match)
+    for stale in existing.values():
+        db.session.delete(stale)
+    _mark_computed(source)
+    db.session.flush()
+    return kept
+
+
+def _forget(posting: Posting) -> None:
+    """A posting that is no longer published loses its matches, both as source and as target."""
+    db.session.execute(sa.delete(Match).where(sa.or_(Match.source_id == posting.id, Match.target_id == posting.id)))
+    _mark_computed(posting)
+
+
+def compute_matches(source: Posting, ctx: MatchContext) -> list[Match]:
+    """(Re)compute one posting's matches; a posting that is not published (or expired) gets none."""
+    eligible = db.session.scalar(sa.select(eligible_clause(ctx.today)).where(Posting.id == source.id))
+    if not eligible:
+        _forget(source)
+        db.session.flush()
+        return []
+    return store_matches(source, score_source(ctx, source))
+
+
+def _sources_stmt(today: date):
+    return sa.select(Posting.id).where(eligible_clause(today), Posting.kind.in_(list(DIRECTIONS))).order_by(Posting.id)
+
+
+def count_sources(today: date | None = None) -> int:
+    stmt = _sources_stmt(today or local_today()).subquery()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(stmt)) or 0
+
+
+def run_matches(today: date | None = None, batch_size: int = RUN_BATCH) -> Iterator[int]:
+    """Recompute every published source, yielding after each flushed batch (the CLI commits there).
+
+    Postings that are no longer published keep no stale matches: rows pointing at them are removed first.
+    """
+    today = today or local_today()
+    ctx = MatchContext.from_config(today)
+    live = sa.select(Posting.id).where(eligible_clause(today))
+    db.session.execute(sa.delete(Match).where(sa.or_(Match.source_id.not_in(live), Match.target_id.not_in(live))))
+    ids = list(db.session.scalars(_sources_stmt(today)))
+    for start in range(0, len(ids), batch_size):
+        batch = ids[start : start + batch_size]
+        for source in load_sources(batch):
+            compute_matches(source, ctx)
+        yield len(batch)
+
+
+def load_sources(ids: Iterable[int]) -> list[Posting]:
+    stmt = (
+        sa.select(Posting)
+        .where(Posting.id.in_(list(ids)))
+        .options(selectinload(Posting.org))
+        .order_by(Posting.id)
+        .execution_options(populate_existing=True)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def stale_ids(limit: int) -> list[int]:
+    """Postings changed since their matches were computed (or never computed), oldest id first."""
+    stmt = (
+        sa.select(Posting.id)
+        .outerjoin(MatchState, MatchState.posting_id == Posting.id)
+        .where(sa.or_(MatchState.posting_id.is_(None), MatchState.version != Posting.version))
+        .order_by(Posting.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def refresh_changed(limit: int, today: date | None = None) -> int:
+    """After a drain: recompute the matches of changed postings, bounded by `limit` sources.
+
+    For each changed posting: its vector (if the model is on), its own matches (or their removal when
+    it is no longer published), and then — within the bound — the sources that had it as a target and
+    the counterparts it now matches, so either side's change shows on both. The rest waits for the
+    next drain or `flask matching run`. Returns the number of sources recomputed.
+    """
+    changed = stale_ids(limit)
+    if not changed:
+        return 0
+    for _ in embed_batches(changed):
+        pass
+    ctx = MatchContext.from_config(today or local_today())
+    done: set[int] = set()
+    affected: dict[int, None] = {}
+    for source in load_sources(changed):
+        pointing = db.session.scalars(sa.select(Match.source_id).where(Match.target_id == source.id))
+        affected.update(dict.fromkeys(pointing))
+        matches = compute_matches(source, ctx)
+        affected.update(dict.fromkeys(m.target_id for m in matches if m.target.kind in DIRECTIONS))
+        done.add(source.id)
+    room = [pid for pid in affected if pid not in done][: max(0, limit - len(done))]
+    for source in load_sources(room):
+        compute_matches(source, ctx)
+    db.session.flush()
+    return len(done) + len(room)
+
+
+# --- feedback ----------------------------------------------------------------------------------------
+
+
+def get_own_match(match_id: int, user) -> Match:
+    """A match of one of the user's organisation's postings; anything else is a 404."""
+    match = db.session.get(Match, match_id)
+    if match is None or not is_owner(user, match.source):
+        raise NotFound()
+    return match
+
+
+def record_feedback(match: Match, user, verdict: str, reason: str | None, note: str | None = None) -> MatchFeedback:
+    """Store a verdict on a match. 不相关 needs a reason from the list; it removes the pair at once and
+    steers later recomputes of this source (see app/matching/scoring.py, step 4)."""
+    if not is_owner(user, match.source):
+        raise NotFound()
+    chosen = MatchVerdict.from_any(verdict)
+    if chosen is None:
+        raise ValidationFailed("请选择“感兴趣”或“不相关”", errors={"verdict": "请选择“感兴趣”或“不相关”"})
+    why = FeedbackReason.from_any(reason) if reason else None
+    if reason and why is None:
+        raise ValidationFailed("请从列表中选择原因", errors={"reason": "请从列表中选择原因"})
+    if chosen == MatchVerdict.IRRELEVANT and why is None:
+        raise ValidationFailed("请选择不相关的原因", errors={"reason": "请选择不相关的原因"})
+    note = (note or "").strip()[:NOTE_MAX] or None
+    feedback = MatchFeedback(
+        match_id=match.id,
+        source_id=match.source_id,
+        target_id=match.target_id,
+        user_id=user.id,
+        org_id=match.source.org_id,
+        verdict=chosen,
+        reason=why,
+        note=note,
+    )
+    db.session.add(feedback)
+    if chosen == MatchVerdict.IRRELEVANT:
+        feedback.match_id = None
+        db.session.delete(match)
+    db.session.flush()
+    return feedback
+
+
+# --- reading -----------------------------------------------------------------------------------------
+
+
+def verdicts_for(match_ids: Iterable[int]) -> dict[int, MatchFeedback]:
+    """The latest verdict on each match."""
+    ids = list(match_ids)
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        sa.select(MatchFeedback).where(MatchFeedback.match_id.in_(ids)).order_by(MatchFeedback.at, MatchFeedback.id)
+    )
+    return {f.match_id: f for f in rows}
+
+
+def matches_for_posting(posting: Posting, per_kind: int = 5) -> list[Match]:
+    """The best matches of one source, per target kind, targets still live."""
+    stmt = (
+        sa.select(Match)
+        .join(Posting, Posting.id == Match.target_id)
+        .where(Match.source_id == posting.id, Match.rank <= per_kind, eligible_clause(local_today()))
+        .options(selectinload(Match.target).selectinload(Posting.org))
+        .order_by(Match.target_kind, Match.rank)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def org_matches_query(org_id: int, best_first: bool = False):
+    """Matches across an organisation's postings (targets still live): per source, newest sources
+    first, each source's matches by rank; or, with best_first, by score alone."""
+    source, target = sa.orm.aliased(Posting), sa.orm.aliased(Posting)
+    today = local_today()
+    stmt = (
+        sa.select(Match)
+        .join(source, source.id == Match.source_id)
+        .join(target, target.id == Match.target_id)
+        .where(
+            source.org_id == org_id,
+            target.status == PostingStatus.PUBLISHED,
+            sa.or_(target.deadline.is_(None), target.deadline >= today),
+        )
+        .options(selectinload(Match.source), selectinload(Match.target).selectinload(Posting.org))
+    )
+    if best_first:
+        return stmt.order_by(Match.score.desc(), Match.id)
+    return stmt.order_by(source.published_at.desc(), source.id.desc(), Match.target_kind, Match.rank)
+
+
+def _ref(posting_ref: str | None, posting_id: int) -> str:
+    return posting_ref or f"posting:{posting_id}"
+
+
+def benchmark_rows(top: int = 20) -> Iterator[dict]:
+    """One row per match of the benchmark's directions, ranked, by the records' ref."""
+    source = sa.orm.aliased(Posting)
+    target = sa.orm.aliased(Posting)
+    for source_kind, target_kind in BENCHMARK:
+        stmt = (
+            sa.select(Match, source.ref, target.ref)
+            .join(source, source.id == Match.source_id)
+            .join(target, target.id == Match.target_id)
+            .where(source.kind == source_kind, Match.target_kind == target_kind, Match.rank <= top)
+            .order_by(source.ref, source.id, Match.rank)
+        )
+        for match, source_ref, target_ref in db.session.execute(stmt):
+            yield {
+                "source_ref": _ref(source_ref, match.source_id),
+                "target_ref": _ref(target_ref, match.target_id),
+                "rank": match.rank,
+                "score": round(match.score, 4),
+                "reasons": match.reasons,
+            }
+
+
+def current_run(top: int = 20) -> dict[str, list[str]]:
+    """The stored matches as an evaluation run: {source_ref: [target_ref by rank]}."""
+    run: dict[str, list[str]] = {}
+    for row in benchmark_rows(top):
+        run.setdefault(row["source_ref"], []).append(row["target_ref"])
+    return run
