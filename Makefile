@@ -34,6 +34,8 @@ migrate: install
 
 seed: migrate
 	$(BIN)/flask demo seed --if-empty
+	$(BIN)/flask search drain
+	$(BIN)/flask matching run --if-missing
 
 run: seed
 	$(BIN)/flask run --host $(HOST) --port $(PORT)

@@ -305,6 +305,18 @@ def test_export_writes_one_ranked_json_line_per_match_by_ref(app, db, runner, tm
     assert rows[0]["reasons"]["terms"]
 
 
+def test_run_if_missing_computes_once_and_then_leaves_matches_alone(app, db, runner):
+    need = posting(K.NEED, "钕铁硼磁钢需求", ref="N-1", **MAGNET)
+    achievement = posting(K.ACHIEVEMENT, "钕铁硼磁钢技术", ref="A-1", **MAGNET)
+    publish(db, need, achievement)
+    db.session.execute(sa.delete(Match))  # as on a freshly seeded database
+    db.session.commit()
+    first = runner.invoke(args=["matching", "run", "--if-missing"])
+    assert first.exit_code == 0 and "已为 2 条信息计算匹配" in first.output
+    again = runner.invoke(args=["matching", "run", "--if-missing"])
+    assert again.exit_code == 0 and "跳过" in again.output
+
+
 def test_evaluate_prints_the_four_metrics_for_a_run_file(runner, tmp_path):
     qrels = tmp_path / "q.tsv"
     qrels.write_text("N-1\tA-1\t3\nN-1\tA-2\t0\n", encoding="utf-8")

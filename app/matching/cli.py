@@ -98,8 +98,12 @@ matching_cli = AppGroup("matching", help="供需匹配：计算、导出、评�
 
 
 @matching_cli.command("run")
-def run_command() -> None:
+@click.option("--if-missing", is_flag=True, help="已有匹配结果时什么也不做（make run 使用）。")
+def run_command(if_missing: bool) -> None:
     """为全部已发布的信息重新计算匹配（分批提交）。"""
+    if if_missing and db.session.scalar(sa.select(Match.id).limit(1)) is not None:
+        click.echo("已有匹配结果，跳过；需要重算请执行 flask matching run")
+        return
     total = count_sources()
     computed = 0
     with click.progressbar(length=total, label="计算匹配", show_pos=True) as bar:
