@@ -6,10 +6,11 @@ export FLASK_APP := wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: help venv install install-test run serve migrate seed test test-fast lint format bench clean
+.PHONY: help venv install install-test run jobs serve migrate seed test test-fast lint format bench clean
 
 help:
-	@echo "make run    — 安装依赖、升级数据库、导入演示数据并启动 http://$(HOST):$(PORT)"
+	@echo "make run    — 安装依赖、升级数据库、导入演示数据并启动 http://$(HOST):$(PORT) 与定时任务进程"
+	@echo "make jobs   — 只启动定时任务进程（flask jobs run）"
 	@echo "make test   — 安装测试依赖并运行全部测试"
 	@echo "make bench  — 运行性能基准并打印结果"
 	@echo "make lint   — ruff 检查"
@@ -37,8 +38,14 @@ seed: migrate
 	$(BIN)/flask search drain
 	$(BIN)/flask matching run --if-missing
 
+# The web server and the jobs process (flask jobs run) together; Ctrl+C (or the server exiting) stops both.
 run: seed
+	@trap 'kill $$JOBS_PID 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/flask jobs run & JOBS_PID=$$!; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+jobs: migrate
+	$(BIN)/flask jobs run
 
 serve: install
 	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) wsgi:app
@@ -57,6 +64,8 @@ format: install-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Sections and sizes from the environment, e.g. BENCH_SECTIONS=search BENCH_SIZES=2000 make bench
+# (knobs listed in tests/benchmarks/run.py); OpenSearch is measured when `make engine` is running.
 bench: install-test
 	$(BIN)/python -m tests.benchmarks.run
 
@@ -70,3 +79,13 @@ engine:
 
 engine-stop:
 	search/engine/run.sh stop
+
+# A second, small engine with the k-NN plugin (OpenSearch 2.19.1 + opensearch-knn from Maven Central) on 9201,
+# for engine-side vector search (SEARCH_KNN_URL in the tests).
+KNN_ENGINE := ENGINE_KNN=1 ENGINE_PORT=$${ENGINE_KNN_PORT:-9201} ENGINE_TRANSPORT_PORT=9301 ENGINE_DIR=$(CURDIR)/engine/knn ENGINE_HEAP=512m
+.PHONY: engine-knn engine-knn-stop
+engine-knn:
+	$(KNN_ENGINE) search/engine/run.sh start
+
+engine-knn-stop:
+	$(KNN_ENGINE) search/engine/run.sh stop

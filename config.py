@@ -51,6 +51,9 @@ class Config:
     MATCH_TOP_N = _env_int("MATCH_TOP_N", 20)  # matches kept per source posting and target kind
     MATCH_MIN_SCORE = float(os.environ.get("MATCH_MIN_SCORE", "0.05"))
     MATCH_RECOMPUTE_MAX = _env_int("MATCH_RECOMPUTE_MAX", 50)  # sources recomputed after one drain
+    # Owners are told of a new match scoring at least this (about the top 10% on the demo data).
+    MATCH_NOTIFY_MIN_SCORE = float(os.environ.get("MATCH_NOTIFY_MIN_SCORE", "0.9"))
+    SITE_URL = os.environ.get("SITE_URL", "")  # e-mail links start with this, e.g. https://lianqiao.example.cn
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = _env_int("MAIL_PORT", 25)
@@ -77,6 +80,12 @@ class Config:
     ATTACHMENT_MAX_BYTES = _env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
     IMPORT_MAX_BYTES = _env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 25 * 1024 * 1024)
+
+    DOCKING_REQUEST_EXPIRY_DAYS = _env_int("DOCKING_REQUEST_EXPIRY_DAYS", 14)
+    DOCKING_EXPIRY_REMINDER_DAYS = _env_int("DOCKING_EXPIRY_REMINDER_DAYS", 2)  # remind the recipient this early
+    DOCKING_FOLLOW_UP_ACCEPTED_DAYS = _env_int("DOCKING_FOLLOW_UP_ACCEPTED_DAYS", 14)  # after acceptance
+    DOCKING_FOLLOW_UP_SIGNED_DAYS = _env_int("DOCKING_FOLLOW_UP_SIGNED_DAYS", 182)  # about 6 months after signing
+    DOCKING_FOLLOW_UP_REPEAT_DAYS = _env_int("DOCKING_FOLLOW_UP_REPEAT_DAYS", 7)  # ask again until answered
 
     BOOTSTRAP_SERVE_LOCAL = True
     WTF_CSRF_TIME_LIMIT = None

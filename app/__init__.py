@@ -99,10 +99,16 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
     from app.auth.views import bp as auth_bp
+    from app.docking.views import bp as docking_bp
+    from app.events.checkin_views import bp as checkin_bp
+    from app.events.judging_views import bp as judging_bp
+    from app.events.meeting_views import bp as meetings_bp
+    from app.events.views import bp as events_bp
     from app.home.views import bp as home_bp
     from app.lists.views import bp as lists_bp
     from app.matching.match_views import bp as matches_bp
     from app.matching.views import bp as matching_bp
+    from app.notifications.views import bp as notifications_bp
     from app.organizations.views import bp as orgs_bp
     from app.postings.views import bp as postings_bp
 
@@ -114,6 +120,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(matching_bp)  # /search and /admin/search/…
     app.register_blueprint(matches_bp, url_prefix="/matches")
+    app.register_blueprint(events_bp, url_prefix="/events")
+    app.register_blueprint(checkin_bp, url_prefix="/events")  # tickets, check-in desk, booths
+    app.register_blueprint(meetings_bp, url_prefix="/events")  # 1:1 meetings (对接洽谈)
+    app.register_blueprint(judging_bp, url_prefix="/events")  # roadshow and competition scoring
+    app.register_blueprint(docking_bp, url_prefix="/docking")
+    app.register_blueprint(notifications_bp, url_prefix="/notifications")
 
 
 def _register_cli(app: Flask) -> None:

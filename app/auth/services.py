@@ -13,13 +13,13 @@ from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.auth.mail import send_mail
 from app.auth.models import User
 from app.core.enums import OrgRole, PlatformRole, VerificationStatus
 from app.core.errors import DomainError, FieldError, NotFound
 from app.core.models import record_change, utcnow
 from app.core.web import local_time
 from app.extensions import db
+from app.notifications.services import queue_mail
 from app.organizations.models import Organization
 from app.organizations.services import OrgProfile, apply_profile, find_invitation, flush_unique
 
@@ -185,7 +185,7 @@ def request_password_reset(email: str) -> None:
         return
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     link = url_for("auth.reset_password", token=make_reset_token(user), _external=True)
-    send_mail(
+    queue_mail(
         user.email,
         "联桥平台：重置密码",
         f"{user.name}，您好：\n\n请在 {minutes} 分钟内打开以下链接设置新密码（链接只能使用一次）：\n{link}\n\n"

@@ -138,3 +138,172 @@ class FeedbackReason(LabelledEnum):
     BUDGET = ("budget", "预算不符")
     PARTNERED = ("partnered", "已有合作方")
     OTHER = ("other", "其他")
+
+
+class DeclineReason(LabelledEnum):
+    """Why a docking request was declined: the match-feedback reasons plus 暂无需求."""
+
+    FIELD = ("field", "领域不符")
+    MATURITY = ("maturity", "技术成熟度不够")
+    DISTANCE = ("distance", "地域不便")
+    BUDGET = ("budget", "预算不符")
+    PARTNERED = ("partnered", "已有合作方")
+    NO_NEED = ("no_need", "暂无需求")
+    OTHER = ("other", "其他")
+
+
+# ── notifications ────────────────────────────────────────────────────────────────────────────────
+
+
+class NotificationKind(LabelledEnum):
+    MATCH_NEW = ("match_new", "新的高分匹配")
+    DOCKING_REQUEST = ("docking_request", "收到对接请求")
+    DOCKING_ANSWERED = ("docking_answered", "对接请求已答复")
+    DOCKING_EXPIRING = ("docking_expiring", "对接请求即将过期")
+    DOCKING_EXPIRED = ("docking_expired", "对接请求已过期")
+    DOCKING_UPDATE = ("docking_update", "对接进展更新")
+    DOCKING_FOLLOW_UP = ("docking_follow_up", "对接回访")
+    POSTING_APPROVED = ("posting_approved", "信息审核通过")
+    POSTING_REJECTED = ("posting_rejected", "信息被退回")
+    POSTING_EXPIRING = ("posting_expiring", "信息即将到期")
+    EVENT_CONFIRMED = ("event_confirmed", "活动报名成功")
+    EVENT_WAITLISTED = ("event_waitlisted", "活动报名候补")
+    EVENT_PROMOTED = ("event_promoted", "候补转正")
+    EVENT_APPROVED = ("event_approved", "报名审核通过")
+    EVENT_REJECTED = ("event_rejected", "报名未通过")
+    EVENT_REMINDER = ("event_reminder", "活动提醒")
+    EVENT_CANCELLED = ("event_cancelled", "活动取消")
+    MEETING_REQUEST = ("meeting_request", "收到洽谈邀请")
+    MEETING_ACCEPTED = ("meeting_accepted", "洽谈已确认")
+    BOOTH_ASSIGNED = ("booth_assigned", "展位已分配")
+    BOOTH_REJECTED = ("booth_rejected", "展位申请未通过")
+    MEETING_DECLINED = ("meeting_declined", "洽谈邀请被婉拒")
+    MEETING_EXPIRED = ("meeting_expired", "洽谈邀请已过期")
+    SYSTEM = ("system", "系统通知")
+
+
+class DigestFrequency(LabelledEnum):
+    INSTANT = ("instant", "即时")
+    DAILY = ("daily", "每日汇总")
+    WEEKLY = ("weekly", "每周汇总")
+
+
+class EmailState(LabelledEnum):
+    PENDING = ("pending", "待发送")
+    SENDING = ("sending", "发送中")  # claimed by one send run; never sent again by another
+    SENT = ("sent", "已发送")
+    DIGEST = ("digest", "待汇总")
+    SKIPPED = ("skipped", "不发送")
+    FAILED = ("failed", "发送失败")
+
+
+# ── events ───────────────────────────────────────────────────────────────────────────────────────
+
+
+class EventType(LabelledEnum):
+    EXPO = ("expo", "博览会")
+    DOCKING = ("docking", "对接会")
+    ROADSHOW = ("roadshow", "路演")
+    TRAINING = ("training", "培训/讲座")
+    COMPETITION = ("competition", "大赛")
+    SERVICE_MONTH = ("service_month", "服务月活动")
+
+
+class EventStatus(LabelledEnum):
+    DRAFT = ("draft", "草稿")
+    PUBLISHED = ("published", "报名中")
+    CLOSED = ("closed", "报名已截止")
+    FINISHED = ("finished", "已结束")
+    CANCELLED = ("cancelled", "已取消")
+
+
+class TicketType(LabelledEnum):
+    VISITOR = ("visitor", "观众")
+    EXHIBITOR = ("exhibitor", "参展商")
+    PRESENTER = ("presenter", "路演企业")
+    JUDGE = ("judge", "评委")
+    MEDIA = ("media", "媒体")
+
+
+class RegistrationStatus(LabelledEnum):
+    PENDING = ("pending", "待审核")
+    CONFIRMED = ("confirmed", "已确认")
+    WAITLISTED = ("waitlisted", "候补中")
+    REJECTED = ("rejected", "未通过")
+    CANCELLED = ("cancelled", "已取消")
+
+
+class BoothSize(LabelledEnum):
+    STANDARD = ("standard", "标准展位")
+    SPECIAL = ("special", "特装")
+
+
+class BoothApplicationStatus(LabelledEnum):
+    PENDING = ("pending", "待分配")
+    ASSIGNED = ("assigned", "已分配")
+    REJECTED = ("rejected", "未通过")
+    WITHDRAWN = ("withdrawn", "已撤回")
+
+
+# ── docking ──────────────────────────────────────────────────────────────────────────────────────
+
+
+class DockingRequestStatus(LabelledEnum):
+    PENDING = ("pending", "待答复")
+    ACCEPTED = ("accepted", "已接受")
+    DECLINED = ("declined", "已婉拒")
+    EXPIRED = ("expired", "已过期")
+    WITHDRAWN = ("withdrawn", "已撤回")
+
+
+class DockingStage(LabelledEnum):
+    CONTACT = ("contact", "初步接洽")
+    NEGOTIATING = ("negotiating", "洽谈中")
+    INTENT = ("intent", "达成意向")
+    SIGNED = ("signed", "已签约")
+    COMPLETED = ("completed", "已完成")
+    TERMINATED = ("terminated", "已终止")
+
+    @property
+    def rank(self) -> int:
+        return list(DockingStage).index(self)
+
+
+class DockingOrigin(LabelledEnum):
+    MATCH = ("match", "匹配推荐")
+    POSTING = ("posting", "信息详情页")
+    EVENT_MEETING = ("event_meeting", "活动洽谈")
+
+
+class DockingEventKind(LabelledEnum):
+    """One line of a docking record's timeline."""
+
+    ACCEPTED = ("accepted", "接受对接")
+    STAGE = ("stage", "阶段变更")
+    NOTE = ("note", "备注")
+    ATTACHMENT = ("attachment", "上传文件")
+
+
+class ContractType(LabelledEnum):
+    TRANSFER = ("transfer", "技术转让")
+    LICENSE = ("license", "专利许可")
+    JOINT_DEV = ("joint_dev", "合作开发")
+    CONTRACT_RD = ("contract_rd", "订单式研发")
+    SERVICE = ("service", "技术服务")
+    PURCHASE = ("purchase", "采购合同")
+
+
+# ── event meetings (对接洽谈) ─────────────────────────────────────────────────────────────────────
+
+
+class MeetingRequestStatus(LabelledEnum):
+    PENDING = ("pending", "待答复")
+    ACCEPTED = ("accepted", "已接受")
+    DECLINED = ("declined", "已婉拒")
+    EXPIRED = ("expired", "已过期")
+
+
+class MeetingOutcome(LabelledEnum):
+    NO_SHOW = ("no_show", "未到场")
+    MET = ("met", "已洽谈")
+    INTENT = ("intent", "有合作意向")

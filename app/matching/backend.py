@@ -24,6 +24,7 @@ from typing import TypeVar
 from flask import Flask, current_app
 
 from search import EngineUnavailable, SearchBackend, create_backend
+from search.embedding import DIMS
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -108,7 +109,12 @@ def build_service(app: Flask) -> SearchService:
         service = SearchService(embedded, None)
     else:
         engine = create_backend(
-            name, url=app.config.get("SEARCH_URL"), prefix=prefix, timeout=float(app.config.get("SEARCH_TIMEOUT", 5))
+            name,
+            url=app.config.get("SEARCH_URL"),
+            prefix=prefix,
+            timeout=float(app.config.get("SEARCH_TIMEOUT", 5)),
+            # New indexes map the vector field where the engine can search it (search/backends/rest.py).
+            vector_dims=DIMS if app.config.get("EMBEDDINGS", True) else None,
         )
         service = SearchService(engine, embedded, float(app.config.get("SEARCH_RETRY_SECONDS", 30)))
     if throwaway:

@@ -2,13 +2,14 @@
 
 Every posting is indexed whatever its status: the status travels in the document and only
 "published" (with an open deadline) is searchable, so a late, older update of a withdrawn posting
-is rejected by versioning instead of bringing the posting back.
+is rejected by versioning instead of bringing the posting back. A posting's current vector, when
+it has one, travels in the document too (`with_vectors`), for engines that search vectors.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 
 import sqlalchemy as sa
@@ -16,8 +17,11 @@ from sqlalchemy.orm import selectinload
 
 from app.core.enums import PostingKind
 from app.extensions import db
+from app.matching.models import PostingVector
 from app.organizations.models import Organization
 from app.postings.models import Posting
+from search.embedding import MODEL_NAME
+from search.vectors import from_bytes
 
 _INDUSTRY = re.compile(r"^[A-T](\d{2})?$")
 STREAM_BATCH = 500
@@ -50,6 +54,37 @@ def posting_document(posting: Posting, today: date | None = None) -> dict:
     }
 
 
+def current_vector_clause() -> sa.ColumnElement:
+    """Join condition: the posting's vector is from its current version and the current model."""
+    return sa.and_(
+        PostingVector.posting_id == Posting.id,
+        PostingVector.version == Posting.version,
+        PostingVector.model == MODEL_NAME,
+    )
+
+
+def current_vectors(ids: Iterable[int]) -> dict[int, bytes]:
+    """id → stored vector bytes, for those of the given postings whose vector is current."""
+    wanted = list(ids)
+    if not wanted:
+        return {}
+    rows = db.session.execute(
+        sa.select(Posting.id, PostingVector.vector)
+        .join(PostingVector, current_vector_clause())
+        .where(Posting.id.in_(wanted))
+    )
+    return {posting_id: vector for posting_id, vector in rows}
+
+
+def with_vectors(docs: list[dict]) -> list[dict]:
+    """The documents, each carrying its posting's current vector (as floats) when there is one."""
+    vectors = current_vectors(doc["id"] for doc in docs)
+    for doc in docs:
+        if doc["id"] in vectors:
+            doc["vector"] = from_bytes(vectors[doc["id"]]).tolist()
+    return docs
+
+
 def _with_relations(stmt):
     return stmt.options(selectinload(Posting.modes), selectinload(Posting.org).selectinload(Organization.tiers))
 
@@ -67,7 +102,8 @@ def count_postings(kind: PostingKind) -> int:
 
 
 def iter_documents(kind: PostingKind, today: date | None = None) -> Iterator[dict]:
-    """Every posting of a kind as documents, read in id order a batch at a time (for reindex)."""
+    """Every posting of a kind as documents with their vectors, read in id order a batch at a time
+    (for reindex)."""
     last_id = 0
     while True:
         stmt = _with_relations(
@@ -79,6 +115,5 @@ def iter_documents(kind: PostingKind, today: date | None = None) -> Iterator[dic
         batch = db.session.scalars(stmt).all()
         if not batch:
             return
-        for posting in batch:
-            yield posting_document(posting, today)
+        yield from with_vectors([posting_document(posting, today) for posting in batch])
         last_id = batch[-1].id

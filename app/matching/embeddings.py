@@ -2,7 +2,9 @@
 follow-up in CLI/job processes), never inside a web request, and stored beside the posting.
 
 Only published postings get vectors: nothing else is ever a match source or target. A vector is
-outdated when it was computed from an older posting version or by another model.
+outdated when it was computed from an older posting version or by another model. With a search
+engine configured, each new vector also gets an outbox row, so the drain pushes the posting's
+document again, now carrying the vector (engines with vector search index it; others drop it).
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from flask import current_app
 from app.core.enums import PostingKind, PostingStatus
 from app.core.models import utcnow
 from app.extensions import db
-from app.matching.documents import load_postings, posting_document
-from app.matching.models import PostingVector
+from app.matching.documents import current_vector_clause, current_vectors, load_postings, posting_document
+from app.matching.models import PostingVector, enqueue_index
 from app.postings.models import Posting
 from search.embedding import MODEL_NAME, Embedder, create_embedder
 from search.vectors import VectorStore, to_bytes
@@ -32,20 +34,20 @@ def get_embedder() -> Embedder:
     return app.extensions["embedder"]
 
 
-def _current_vector():
-    """Join condition: the posting's vector is from its current version and the current model."""
-    return sa.and_(
-        PostingVector.posting_id == Posting.id,
-        PostingVector.version == Posting.version,
-        PostingVector.model == MODEL_NAME,
-    )
+def _announce(postings: list[Posting]) -> None:
+    """Queue the postings for the drain, whose documents now carry their new vectors; not needed
+    when the embedded index is the only one (the app searches vectors with numpy then)."""
+    if current_app.extensions["search"].fallback is None:
+        return
+    for posting in postings:
+        enqueue_index("posting", posting.id, posting.version)
 
 
 def outdated_ids(ids: Iterable[int] | None = None, limit: int | None = None) -> list[int]:
     """Published postings without a current vector (optionally among `ids`), in id order."""
     stmt = (
         sa.select(Posting.id)
-        .outerjoin(PostingVector, _current_vector())
+        .outerjoin(PostingVector, current_vector_clause())
         .where(Posting.status == PostingStatus.PUBLISHED, PostingVector.posting_id.is_(None))
         .order_by(Posting.id)
     )
@@ -79,19 +81,14 @@ def embed_batches(
             row = existing.get(posting.id) or PostingVector(posting_id=posting.id)
             row.model, row.version, row.vector, row.computed_at = MODEL_NAME, posting.version, to_bytes(vector), now
             db.session.add(row)
+        _announce(postings)
         db.session.flush()
         yield len(postings)
 
 
 def source_vector(posting: Posting) -> bytes | None:
     """The posting's current vector, if it has one."""
-    return db.session.scalar(
-        sa.select(PostingVector.vector).where(
-            PostingVector.posting_id == posting.id,
-            PostingVector.version == posting.version,
-            PostingVector.model == MODEL_NAME,
-        )
-    )
+    return current_vectors([posting.id]).get(posting.id)
 
 
 def load_store(kinds: Iterable[PostingKind], eligible: sa.ColumnElement) -> VectorStore:
@@ -100,8 +97,15 @@ def load_store(kinds: Iterable[PostingKind], eligible: sa.ColumnElement) -> Vect
     for kind in kinds:
         rows = db.session.execute(
             sa.select(Posting.id, PostingVector.vector)
-            .join(PostingVector, _current_vector())
+            .join(PostingVector, current_vector_clause())
             .where(Posting.kind == kind, eligible)
         ).all()
         store.load(kind.value, rows)
+    return store
+
+
+def store_of(kind: str, ids: Iterable[int]) -> VectorStore:
+    """A VectorStore of just these postings' current vectors (a few candidates, not a whole kind)."""
+    store = VectorStore()
+    store.load(kind, current_vectors(ids).items())
     return store

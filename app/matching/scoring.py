@@ -7,10 +7,13 @@ procurement → capability, capability → procurement. Matches are kept per (so
 Score, for each candidate target:
 1. Candidates. Lexical: the search backend (engine, or the embedded fallback) asked with the source's
    title + keywords + body through the shared query builder (multi_match only, any-term semantics),
-   top 50 of the target kind. Dense, when vectors exist: cosine top 50 from a VectorStore of the
-   targets' stored vectors, plus the cosine of every lexical candidate. Only published postings with an
+   top 50 of the target kind. Dense, when vectors exist: cosine top 50 from the engine's vector search
+   where it has one (backend.supports_vectors; the engine filters published, open deadline, kind and
+   the excluded organisations and 集团 during its HNSW walk), otherwise from a VectorStore (numpy) of the
+   targets' stored vectors; plus the cosine of every lexical candidate. Only published postings with an
    open deadline (checked in the database, not trusted from the index) of another organisation outside
-   the source's 集团 are candidates; pairs marked 不相关 never come back.
+   the source's 集团 are candidates — every side's list is post-filtered against that set — and pairs
+   marked 不相关 never come back.
 2. Fusion: weighted min-max fusion (search/fusion.py), alpha = MATCH_FUSION_ALPHA (dense weight).
 3. Field signals, added to the fused score in [0, 1]:
    - same industry 大类 +0.10; otherwise same 门类 +0.04;
@@ -30,6 +33,7 @@ Score, for each candidate target:
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -42,14 +46,16 @@ from app.core.regions import OUTSIDE, region_name
 from app.extensions import db
 from app.matching.backend import SearchService, get_search
 from app.matching.documents import load_postings
-from app.matching.embeddings import get_embedder, load_store, source_vector
+from app.matching.embeddings import get_embedder, load_store, source_vector, store_of
 from app.matching.models import MatchFeedback
 from app.matching.reasons import Signal, build_reasons, matched_terms
 from app.organizations.models import Organization
 from app.postings.models import Posting
 from search.fusion import fuse
-from search.query import SearchRequest
-from search.vectors import VectorStore
+from search.query import Filters, SearchRequest
+from search.vectors import VectorStore, from_bytes
+
+log = logging.getLogger(__name__)
 
 K = PostingKind
 DIRECTIONS: dict[PostingKind, tuple[PostingKind, ...]] = {
@@ -104,6 +110,7 @@ class MatchContext:
     _pool: dict[PostingKind, dict[int, tuple[int, int | None]]] = field(default_factory=dict)
     _store: VectorStore | None = None
     _dense: bool | None = None
+    _engine_vectors: bool | None = None
 
     @classmethod
     def from_config(cls, today: date) -> MatchContext:
@@ -130,6 +137,14 @@ class MatchContext:
         if self._dense is None:
             self._dense = get_embedder().available()
         return self._dense
+
+    @property
+    def engine_vectors(self) -> bool:
+        """Whether the engine searches the vectors (looked at once per context); else numpy."""
+        if self._engine_vectors is None:
+            service = self.service
+            self._engine_vectors = not service.primary_suspended() and service.primary.supports_vectors
+        return self._engine_vectors
 
     def store(self) -> VectorStore:
         if self._store is None:
@@ -278,18 +293,48 @@ def _lexical(ctx: MatchContext, source: Posting, kind: PostingKind) -> list[tupl
     return [(hit.id, hit.score) for hit in result.hits]
 
 
+def _engine_dense(
+    ctx: MatchContext, source: Posting, kind: PostingKind, vector: bytes, allowed: set[int], orgs: set[int]
+) -> list[tuple[int, float]] | None:
+    """The engine's nearest targets, or None when it has no vector search (or just failed)."""
+    if not ctx.engine_vectors:
+        return None
+    group_id = source.org.group_id if source.org is not None else None
+    filters = Filters(
+        kinds=(kind.value,),
+        today=ctx.today,
+        exclude_org_ids=(source.org_id, *sorted(orgs)),
+        exclude_group_ids=(group_id,) if group_id else (),
+    )
+    # Twice as many: the engine cannot know the targets excluded one by one (不相关 feedback), nor the
+    # database's changes it has not received yet; the list is checked against `allowed` below.
+    try:
+        found = ctx.service.primary.vector_search(kind.value, from_bytes(vector), 2 * CANDIDATES, filters)
+    except Exception:  # noqa: BLE001 - numpy still answers
+        log.warning("vector search on %s failed; using the numpy store", ctx.service.primary.name, exc_info=True)
+        ctx._engine_vectors = False
+        return None
+    return [(pid, cosine) for pid, cosine in found if pid in allowed][:CANDIDATES]
+
+
 def _dense(
-    ctx: MatchContext, source: Posting, kind: PostingKind, allowed: set[int], lexical_ids: list[int]
+    ctx: MatchContext, source: Posting, kind: PostingKind, allowed: set[int], lexical_ids: list[int], orgs: set[int]
 ) -> list[tuple[int, float]]:
     if not ctx.dense or not allowed:
         return []
     vector = source_vector(source)
-    store = ctx.store()
-    if vector is None or not store.count(kind.value):
+    if vector is None:
         return []
-    top = store.search(kind.value, vector, CANDIDATES, allowed=allowed)
+    top = _engine_dense(ctx, source, kind, vector, allowed, orgs)
+    in_numpy = top is None
+    if in_numpy:
+        top = ctx.store().search(kind.value, vector, CANDIDATES, allowed=allowed)
     found = {doc_id for doc_id, _ in top}
-    extra = store.similarities(kind.value, vector, [i for i in lexical_ids if i not in found])
+    rest = [i for i in lexical_ids if i not in found]
+    # The cosines of the lexical candidates the dense side missed; the engine path never loads the
+    # whole matrix, only these candidates' stored vectors.
+    store = ctx.store() if in_numpy else store_of(kind.value, rest)
+    extra = store.similarities(kind.value, vector, rest)
     return top + sorted(extra.items(), key=lambda item: (-item[1], item[0]))
 
 
@@ -311,11 +356,12 @@ def score_source(ctx: MatchContext, source: Posting) -> dict[PostingKind, list[S
     results: dict[PostingKind, list[Scored]] = {}
     rejections = _rejections(source)
     excluded = {r.target_id for r in rejections}
+    orgs = _excluded_orgs(rejections)
     analyzer = ctx.service.primary.analyzer
     for kind in DIRECTIONS.get(source.kind, ()):
-        allowed = _allowed(ctx, source, kind, excluded, _excluded_orgs(rejections))
+        allowed = _allowed(ctx, source, kind, excluded, orgs)
         lexical = [(pid, score) for pid, score in _lexical(ctx, source, kind) if pid in allowed]
-        dense = _dense(ctx, source, kind, allowed, [pid for pid, _ in lexical])
+        dense = _dense(ctx, source, kind, allowed, [pid for pid, _ in lexical], orgs)
         hits = fuse(lexical, dense, alpha=ctx.alpha if dense else 0.0)
         targets = load_postings([hit.id for hit in hits])
         scored = []

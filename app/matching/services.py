@@ -118,6 +118,11 @@ def stale_ids(limit: int) -> list[int]:
     return list(db.session.scalars(stmt))
 
 
+def embed_changed(limit: int) -> int:
+    """Vectors for the postings changed since their matches were computed (bounded by `limit`)."""
+    return sum(embed_batches(stale_ids(limit)))
+
+
 def refresh_changed(limit: int, today: date | None = None) -> int:
     """After a drain: recompute the matches of changed postings, bounded by `limit` sources.
 

@@ -18,14 +18,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 
 from app.core.enums import PostingKind, PostingStatus
 from app.core.models import utcnow
 from app.extensions import db
+from app.matching import services
 from app.matching.backend import SearchService, get_search
 from app.matching.dictionary import mark_index_built
-from app.matching.documents import count_postings, iter_documents, load_postings, posting_document
+from app.matching.documents import count_postings, iter_documents, load_postings, posting_document, with_vectors
 from app.matching.models import SearchOutbox
 from app.postings.models import Posting
 from app.postings.services import local_today
@@ -81,7 +82,7 @@ def _documents(postings: dict[int, Posting], today: date) -> tuple[list[dict], d
             broken[posting.id] = f"文档无效: {exc}"
             continue
         docs.append(doc)
-    return docs, broken
+    return with_vectors(docs), broken
 
 
 def _push(backend, docs: list[dict], gone: set[int]) -> tuple[set[int], dict[int, str]]:
@@ -142,17 +143,26 @@ def drain_outbox(
     inline: bool = False,
     today: date | None = None,
 ) -> DrainReport:
-    """Push every pending posting row to the indexes, committing after each batch (idempotent)."""
+    """Push every pending posting row to the indexes, committing after each batch (idempotent).
+
+    A drain outside a request then computes the changed postings' vectors, pushes the documents that
+    now carry them (embedding queues their rows), and only then recomputes matches, so an engine
+    that searches vectors already holds the new ones.
+    """
     service = service or get_search()
     today = today or local_today()
-    report, cursor = DrainReport(), 0
+    report, cursor, vectors_done = DrainReport(), 0, inline
     while True:
         try:
             rows = _claim(batch_size, cursor, ids)
             if not rows:
                 db.session.rollback()
+                if not vectors_done:
+                    vectors_done = True
+                    if _follow_up("embedding the changed postings", services.embed_changed):
+                        continue
                 if not inline:
-                    report.rematched = _refresh_matches()
+                    report.rematched = _follow_up("recomputing matches after the drain", services.refresh_changed)
                 return report
             cursor = rows[-1].id
             _process(service, rows, report, inline, today)
@@ -162,19 +172,16 @@ def drain_outbox(
             raise
 
 
-def _refresh_matches() -> int:
-    """Vectors and matches of the postings changed since their last computation (bounded), in the drain's
-    own process: never in a web request, where the inline drain runs. Failures leave them for later."""
-    from flask import current_app
-
-    from app.matching.services import refresh_changed
-
+def _follow_up(what: str, step: Callable[[int], int]) -> int:
+    """Run `step(MATCH_RECOMPUTE_MAX)` — vectors or matches of the postings changed since their last
+    computation — in the drain's own process: never in a web request, where the inline drain runs.
+    Commits; a failure is logged and leaves the work for `flask matching embed|run`."""
     try:
-        done = refresh_changed(int(current_app.config.get("MATCH_RECOMPUTE_MAX", 50)))
+        done = step(int(current_app.config.get("MATCH_RECOMPUTE_MAX", 50)))
         db.session.commit()
         return done
     except Exception:
-        log.exception("recomputing matches after the drain failed; `flask matching run` will catch up")
+        log.exception("%s failed; `flask matching embed|run` will catch up", what)
         db.session.rollback()
         return 0
 

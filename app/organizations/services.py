@@ -14,13 +14,13 @@ import sqlalchemy as sa
 from flask import current_app, url_for
 from sqlalchemy.exc import IntegrityError
 
-from app.auth.mail import send_mail
 from app.auth.models import User
 from app.core.enums import OrgRole, OrgSize, OrgType, Tier, VerificationStatus
 from app.core.errors import DomainError, FieldError, Forbidden, NotFound, ValidationFailed
 from app.core.models import record_change, utcnow
 from app.core.validators import credit_code_error, normalize_credit_code
 from app.extensions import db
+from app.notifications.services import queue_mail
 from app.organizations.models import Invitation, Organization, OrgGroup, TierRecord
 
 FIRST_TIER_YEAR = 2000
@@ -159,8 +159,14 @@ def can_view(org: Organization, user) -> bool:
 
 
 def can_see_contact(org: Organization, user) -> bool:
-    """Contact details are never public: members of the organisation and platform admins only."""
-    return _is_insider(org, user)
+    """Contact details are never public: members of the organisation, platform admins, and members of an
+    organisation that has an accepted docking request with it (either direction)."""
+    # Imported here: docking builds on organisations, not the other way round.
+    from app.docking.services import orgs_have_docked
+
+    if _is_insider(org, user):
+        return True
+    return bool(getattr(user, "is_authenticated", False)) and orgs_have_docked(user.org_id, org.id)
 
 
 def get_visible_org(org_id: int, user) -> Organization:
@@ -213,11 +219,12 @@ def invite_member(org: Organization, email: str, actor: User) -> tuple[Invitatio
     db.session.add(invitation)
     db.session.flush()
     link = url_for("auth.accept_invitation", token=token, _external=True)
-    send_mail(
+    queue_mail(
         email,
         f"{org.name} 邀请您加入联桥平台",
         f"{actor.name} 邀请您以“{org.name}”成员身份加入联桥平台。\n\n"
         f"请在 {days} 天内打开以下链接设置您的账号：\n{link}\n\n如果您不认识邀请人，请忽略本邮件。",
+        key=f"invitation:{invitation.id}",
     )
     return invitation, link
 

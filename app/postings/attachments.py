@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
@@ -35,12 +36,12 @@ def max_bytes() -> int:
     return current_app.config["ATTACHMENT_MAX_BYTES"]
 
 
-def _root() -> Path:
-    return Path(current_app.config["UPLOAD_DIR"]) / "attachments"
+def upload_root(folder: str = "attachments") -> Path:
+    return Path(current_app.config["UPLOAD_DIR"]) / folder
 
 
 def attachment_path(attachment: Attachment) -> Path:
-    return _root() / attachment.stored_name
+    return upload_root() / attachment.stored_name
 
 
 def _display_name(filename: str | None) -> str:
@@ -57,18 +58,21 @@ def _invalid(message: str) -> ValidationFailed:
     return ValidationFailed(message, errors={"attachment": message})
 
 
-def add_attachment(posting: Posting, upload, actor) -> Attachment:
-    """Attach an uploaded file (a werkzeug FileStorage) to an editable achievement of the actor's organisation.
+@dataclass(frozen=True)
+class StoredUpload:
+    original_name: str
+    stored_name: str
+    content_type: str
+    size_bytes: int
+
+
+def store_upload(upload, folder: str = "attachments") -> StoredUpload:
+    """Check an uploaded file (a werkzeug FileStorage) and write it under UPLOAD_DIR/<folder> with a random name.
 
     The file must be PDF, JPEG or PNG by its extension AND by its first bytes, and no larger than
-    ATTACHMENT_MAX_BYTES. A file that breaks a rule is not written anywhere.
+    ATTACHMENT_MAX_BYTES. A file that breaks a rule is not written anywhere. Shared by every feature that
+    takes documents (postings, docking records).
     """
-    require_owner(posting, actor)
-    ensure_editable(posting)
-    if posting.kind not in ATTACHMENT_KINDS:
-        raise _invalid("只有科技成果可以上传附件")
-    if len(posting.attachments) >= MAX_PER_POSTING:
-        raise _invalid(f"每条信息最多上传{MAX_PER_POSTING}个附件，请先删除不需要的附件")
     name = _display_name(upload.filename)
     ext = name.rpartition(".")[2].lower() if "." in name else ""
     if ext not in FILE_TYPES:
@@ -84,15 +88,32 @@ def add_attachment(posting: Posting, upload, actor) -> Attachment:
         raise _invalid(f"附件“{name}”的内容不是有效的 {ext.upper()} 文件，请检查后重新上传")
 
     stored_name = f"{secrets.token_hex(16)}.{ext}"
-    _root().mkdir(parents=True, exist_ok=True)
-    with open(_root() / stored_name, "xb") as fh:
+    root = upload_root(folder)
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / stored_name, "xb") as fh:
         fh.write(content)
+    return StoredUpload(name, stored_name, content_type, len(content))
+
+
+def add_attachment(posting: Posting, upload, actor) -> Attachment:
+    """Attach an uploaded file (a werkzeug FileStorage) to an editable achievement of the actor's organisation.
+
+    The file must be PDF, JPEG or PNG by its extension AND by its first bytes, and no larger than
+    ATTACHMENT_MAX_BYTES. A file that breaks a rule is not written anywhere.
+    """
+    require_owner(posting, actor)
+    ensure_editable(posting)
+    if posting.kind not in ATTACHMENT_KINDS:
+        raise _invalid("只有科技成果可以上传附件")
+    if len(posting.attachments) >= MAX_PER_POSTING:
+        raise _invalid(f"每条信息最多上传{MAX_PER_POSTING}个附件，请先删除不需要的附件")
+    stored = store_upload(upload)
     attachment = Attachment(
         posting=posting,
-        original_name=name,
-        stored_name=stored_name,
-        content_type=content_type,
-        size_bytes=len(content),
+        original_name=stored.original_name,
+        stored_name=stored.stored_name,
+        content_type=stored.content_type,
+        size_bytes=stored.size_bytes,
         uploaded_by_id=actor.id,
     )
     db.session.add(attachment)

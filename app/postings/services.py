@@ -14,12 +14,13 @@ from datetime import date, datetime, timedelta, timezone
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from app.core.enums import PostingKind, PostingStatus
+from app.core.enums import NotificationKind, PostingKind, PostingStatus
 from app.core.errors import DomainError, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from app.core.models import record_change, utcnow
 from app.core.validators import normalize_phone, phone_error
 from app.extensions import db
 from app.matching.models import enqueue_index
+from app.notifications.services import link_to, notify, org_user_ids
 from app.postings.models import Posting
 from app.postings.schema import clean_posting, parse_date
 
@@ -86,6 +87,13 @@ def touch_posting(posting: Posting) -> None:
     enqueue_index("posting", posting.id, posting.version)
 
 
+def _tell_owner(posting: Posting, kind: NotificationKind, title: str, body: str = "") -> None:
+    """Notify the owner organisation's users; the version in the key names this one review."""
+    link = link_to("postings.detail", kind=posting.kind.value, posting_id=posting.id)
+    key = f"posting:{posting.id}:{kind.value}:{posting.version}"
+    notify(org_user_ids(posting.org_id), kind, key, title, body, link)
+
+
 def _move(posting: Posting, move: Move, actor, reason: str | None = None) -> None:
     _check(posting, move)
     before = posting.status
@@ -116,11 +124,14 @@ def can_view(user, posting: Posting) -> bool:
 
 
 def can_see_contact(user, posting: Posting) -> bool:
-    """Contact phone and e-mail are never public: only the owner organisation's members and platform admins.
+    """Contact phone and e-mail are never public: only the owner organisation's members, platform admins, and
+    members of an organisation that has an accepted docking request with the owner (either direction)."""
+    # Imported here: docking builds on postings, not the other way round.
+    from app.docking.services import orgs_have_docked
 
-    Docking will add the partners of an accepted docking request here, and nowhere else.
-    """
-    return is_owner(user, posting) or is_platform_admin(user)
+    if is_owner(user, posting) or is_platform_admin(user):
+        return True
+    return _authenticated(user) and orgs_have_docked(user.org_id, posting.org_id)
 
 
 def require_owner(posting: Posting, actor) -> None:
@@ -313,6 +324,7 @@ def approve_posting(posting: Posting, actor) -> None:
     posting.published_at = utcnow()
     posting.reject_reason = None
     _move(posting, APPROVE, actor)
+    _tell_owner(posting, NotificationKind.POSTING_APPROVED, f"您发布的《{posting.title}》已审核通过并公开发布")
 
 
 def approve_postings(posting_ids, actor) -> tuple[list[Posting], list[str]]:
@@ -343,6 +355,7 @@ def reject_posting(posting: Posting, actor, reason: str | None) -> None:
     _check(posting, REJECT)
     posting.reject_reason = reason
     _move(posting, REJECT, actor, reason)
+    _tell_owner(posting, NotificationKind.POSTING_REJECTED, f"您提交的《{posting.title}》被退回", f"退回原因：{reason}")
 
 
 def close_posting(posting: Posting, actor) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 from search.analysis import Analyzer, default_analyzer
 from search.documents import KINDS, PostingDocument, prepare_document
 from search.mappings import DEFAULT_PREFIX
-from search.query import MAX_WINDOW, QueryPlan, SearchRequest, plan_search
+from search.query import MAX_WINDOW, Filters, QueryPlan, SearchRequest, plan_search
 
 
 class EngineUnavailable(RuntimeError):
@@ -129,6 +129,22 @@ class SearchBackend(ABC):
 
     @abstractmethod
     def get(self, kind: str, doc_id: int) -> dict | None: ...
+
+    # -- vectors ----------------------------------------------------------------------------
+
+    @property
+    def supports_vectors(self) -> bool:
+        """Whether `vector_search` works here: the engine searches the documents' `vector` field.
+
+        False for the embedded index and for engines without vector search; the app then searches
+        its own numpy matrix (search/vectors.py). Never raises.
+        """
+        return False
+
+    def vector_search(self, kind: str, vector, k: int, filters: Filters | None = None) -> list[tuple[int, float]]:
+        """The k documents of a kind nearest to `vector` that pass `filters`: [(id, cosine)], best
+        first, ties by id, like VectorStore.search. Only where `supports_vectors`."""
+        raise NotImplementedError(f"the {self.name} backend has no vector search")
 
     # -- writing --------------------------------------------------------------------------
 

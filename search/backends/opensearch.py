@@ -1,6 +1,7 @@
 """OpenSearch 2.x/3.x through opensearch-py: the reference engine, run in CI by search/engine/.
 
-The vector field is only mapped when the k-NN plugin is installed (the dev engine has none).
+The vector field is only mapped when the k-NN plugin is installed: the default dev engine has
+none; `ENGINE_KNN=1 make engine` starts one that has it (search/engine/run.sh).
 """
 
 from __future__ import annotations
@@ -53,9 +54,6 @@ class OpenSearchBackend(RestBackend):
         _, errors = helpers.bulk(self.client, actions, raise_on_error=False, refresh=refresh)
         return list(errors)
 
-    def _vector_dims(self) -> int | None:
-        if not self.vector_dims:
-            return None
+    def _plugins(self) -> list[dict]:
         with self._guard():
-            plugins = self.client.cat.plugins(format="json")
-        return self.vector_dims if any(p.get("component") == "opensearch-knn" for p in plugins) else None
+            return list(self.client.cat.plugins(format="json"))

@@ -1,26 +1,46 @@
 """What OpenSearch and Elasticsearch backends share: the same DSL, aliases, versioned bulk writes
 and alias-swap reindex. Subclasses only adapt the client library (see opensearch.py and
-elasticsearch.py); every request body comes from search.query and search.mappings.
+elasticsearch.py); every request body comes from search.query, search.mappings and search.knn.
+
+Vectors. With `vector_dims` set, an index is created with the vector field when the engine can
+search vectors (Elasticsearch always, OpenSearch with the k-NN plugin). What an index actually
+maps decides the rest: a document's vector is sent only to indexes mapping the field (the mapping
+is strict), and `supports_vectors` holds when every live index maps it. An index created before
+the plugin was installed keeps answering without vectors until `flask search reindex`.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+import time
 from abc import abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import replace
 from datetime import date
 
 from search.analysis import Analyzer
 from search.backends.base import EngineUnavailable, Hit, IndexReport, SearchBackend, SearchResult
 from search.documents import KINDS
-from search.mappings import DEFAULT_PREFIX, alias_name, building_alias, index_body, new_index_name
+from search.knn import engine_has_vectors, knn_hits, knn_search_body
+from search.mappings import (
+    DEFAULT_PREFIX,
+    VECTOR_FIELD,
+    alias_name,
+    building_alias,
+    index_body,
+    new_index_name,
+)
 from search.query import FACETS, Filters, QueryPlan, build_search_body, filter_clauses
+
+log = logging.getLogger(__name__)
 
 CONFLICT = 409
 UNAVAILABLE_STATUSES = {429, 502, 503, 504}
 VERSIONS_PAGE = 1000
 HEALTH_TIMEOUT = 3
+VECTOR_CHECK_SECONDS = 60  # how long `supports_vectors` trusts its last look at the mappings
 
 
 class RestBackend(SearchBackend):
@@ -43,6 +63,7 @@ class RestBackend(SearchBackend):
         self.url = url
         self.replicas = replicas
         self.vector_dims = vector_dims
+        self._vectors_checked: tuple[float, bool] = (0.0, False)  # (until, answer)
         self.client = client or self._make_client(url, timeout, **client_options)
         self._index_pattern = re.compile(rf"^{re.escape(prefix)}-({'|'.join(KINDS)})-\d{{20}}$")
 
@@ -81,8 +102,9 @@ class RestBackend(SearchBackend):
     def _cluster_health(self) -> dict:
         """GET _cluster/health with a short client-side timeout."""
 
-    def _vector_dims(self) -> int | None:
-        return self.vector_dims
+    def _plugins(self) -> list[dict]:
+        """`GET _cat/plugins` rows, where the engine's vector search depends on a plugin."""
+        return []
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -173,10 +195,48 @@ class RestBackend(SearchBackend):
                 return None
             raise
 
+    # -- vectors ----------------------------------------------------------------------------
+
+    def _vector_targets(self) -> set[str]:
+        """Index names under the prefix whose mapping has the vector field, and their aliases."""
+        if not self.vector_dims:
+            return set()
+        with self._guard():
+            found = self.client.indices.get_field_mapping(index=f"{self.prefix}-*", fields=VECTOR_FIELD)
+        indexes = {name for name, info in dict(found).items() if info.get("mappings")}
+        aliases = self._aliases(f"{self.prefix}-*") if indexes else {}
+        return indexes | {alias for index in indexes for alias in aliases.get(index, ())}
+
+    @property
+    def supports_vectors(self) -> bool:
+        until, answer = self._vectors_checked
+        if time.monotonic() < until:
+            return answer
+        try:
+            targets = self._vector_targets()
+            answer = all(alias_name(self.prefix, kind) in targets for kind in KINDS)
+        except Exception as exc:  # noqa: BLE001 - a capability check answers, never raises
+            log.warning("%s: cannot tell whether the indexes map vectors: %s", self.name, exc)
+            answer = False
+        self._vectors_checked = (time.monotonic() + VECTOR_CHECK_SECONDS, answer)
+        return answer
+
+    def _forget_vector_check(self) -> None:
+        self._vectors_checked = (0.0, False)
+
+    def vector_search(self, kind: str, vector, k: int, filters: Filters | None = None) -> list[tuple[int, float]]:
+        if filters is not None:
+            filters = replace(filters, kinds=(kind,))
+        with self._guard():
+            response = self._search(alias_name(self.prefix, kind), knn_search_body(self.flavor, vector, k, filters))
+        return knn_hits(response)
+
     # -- writing ----------------------------------------------------------------------------
 
     def _body(self) -> dict:
-        return index_body(self._vector_dims(), self.flavor, self.replicas)
+        """A new index's body; with the vector field when the engine can search vectors."""
+        dims = self.vector_dims if self.vector_dims and engine_has_vectors(self.flavor, self._plugins()) else None
+        return index_body(dims, self.flavor, self.replicas)
 
     def ensure_indices(self) -> None:
         for kind in KINDS:
@@ -186,9 +246,11 @@ class RestBackend(SearchBackend):
                 body["aliases"] = {alias: {}}
                 with self._guard():
                     self._create_index(new_index_name(self.prefix, kind), body)
+                self._forget_vector_check()
 
     @staticmethod
-    def _actions(target: str, docs: list[dict]) -> list[dict]:
+    def _actions(target: str, docs: list[dict], vectors: bool) -> list[dict]:
+        """Versioned index actions; the vector goes only where the target maps the field."""
         return [
             {
                 "_op_type": "index",
@@ -196,14 +258,16 @@ class RestBackend(SearchBackend):
                 "_id": str(doc["id"]),
                 "version": doc["version"],
                 "version_type": "external_gte",
-                "_source": doc,
+                "_source": doc if vectors else {k: v for k, v in doc.items() if k != VECTOR_FIELD},
             }
             for doc in docs
         ]
 
     def _write(self, pairs: list[tuple[str, list[dict]]], refresh: bool) -> IndexReport:
         """Bulk-index (target, docs) pairs; each document id appears once per call."""
-        actions = [action for target, docs in pairs for action in self._actions(target, docs)]
+        any_vector = any(VECTOR_FIELD in doc for _, docs in pairs for doc in docs)
+        mapped = self._vector_targets() if any_vector else set()
+        actions = [action for target, docs in pairs for action in self._actions(target, docs, target in mapped)]
         if not actions:
             return IndexReport()
         with self._guard():
@@ -292,6 +356,7 @@ class RestBackend(SearchBackend):
             self._update_aliases(actions)
             if old:
                 self.client.indices.delete(index=",".join(old))
+        self._forget_vector_check()
 
     def _abort_rebuild(self, kind: str, target: str) -> None:
         # Best effort: if this fails too, the next rebuild drops the stale target first.

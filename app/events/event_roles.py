@@ -1,0 +1,57 @@
+"""Who is who at an event, for the meeting and judging pages: the organiser (app.events.services.can_manage)
+and the participating organisations (those with a confirmed registration)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+
+from app.core.enums import EventType, RegistrationStatus
+from app.core.errors import NotFound
+from app.events.models import Event, Registration
+from app.events.services import get_managed_event, get_visible_event
+from app.extensions import db
+
+
+def participant_org_ids(event_id: int) -> set[int]:
+    """Organisations with a confirmed registration for the event."""
+    return set(
+        db.session.scalars(
+            sa.select(Registration.org_id).where(
+                Registration.event_id == event_id,
+                Registration.status == RegistrationStatus.CONFIRMED,
+                Registration.org_id.is_not(None),
+            )
+        )
+    )
+
+
+def is_participant(user, event: Event) -> bool:
+    org_id = getattr(user, "org_id", None)
+    return org_id is not None and org_id in participant_org_ids(event.id)
+
+
+def _typed(event: Event, types: Iterable[EventType]) -> Event:
+    if event.event_type not in tuple(types):
+        raise NotFound()
+    return event
+
+
+def get_typed_event(event_id: int, user, types: Iterable[EventType]) -> Event:
+    """A visible event of one of the given types; anything else is not found."""
+    return _typed(get_visible_event(event_id, user), types)
+
+
+def get_managed_typed_event(event_id: int, user, types: Iterable[EventType]) -> Event:
+    """The event of one of the given types, for its organiser (or a platform admin) only."""
+    return _typed(get_managed_event(event_id, user), types)
+
+
+def event_page_url(event: Event) -> str | None:
+    """The event's own page, when the events blueprint provides one (for breadcrumbs)."""
+    from flask import current_app, url_for
+
+    if "events.detail" not in current_app.view_functions:
+        return None
+    return url_for("events.detail", event_id=event.id)

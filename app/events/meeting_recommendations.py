@@ -1,0 +1,96 @@
+"""推荐洽谈对象: other participating organisations ranked by the matching engine, and a search over the
+event's participants. Read-only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased, selectinload
+
+from app.core.enums import PostingStatus
+from app.events.event_roles import participant_org_ids
+from app.extensions import db
+from app.matching.models import Match
+from app.matching.reasons import render_reasons
+from app.organizations.models import Organization
+from app.postings.models import Posting
+
+REASONS_PER_ORG = 3
+SEARCH_MAX = 50
+QUERY_MAX = 50
+
+
+@dataclass
+class MatchLine:
+    """One match between the two organisations' postings, seen from the participant's side."""
+
+    mine: Posting
+    theirs: Posting
+    score: float
+    reasons: list[str]
+
+
+@dataclass
+class Recommendation:
+    org: Organization
+    score: float  # the best match between the two organisations
+    lines: list[MatchLine] = field(default_factory=list)
+    match_count: int = 0
+
+
+def recommend_counterparts(event_id: int, org_id: int, limit: int = 20) -> list[Recommendation]:
+    """Participating organisations (not one's own) ranked by their best Match with one's organisation,
+    in both directions: one's postings as source (needs → others' achievements/capabilities, …) and
+    others' postings as source targeting one's own (others' needs → one's achievements). Only Match rows
+    between two published postings count; up to three matches per organisation are shown with reasons."""
+    others = participant_org_ids(event_id) - {org_id}
+    if not others:
+        return []
+    source, target = aliased(Posting), aliased(Posting)
+    rows = db.session.scalars(
+        sa.select(Match)
+        .join(source, source.id == Match.source_id)
+        .join(target, target.id == Match.target_id)
+        .where(
+            source.status == PostingStatus.PUBLISHED,
+            target.status == PostingStatus.PUBLISHED,
+            sa.or_(
+                sa.and_(source.org_id == org_id, target.org_id.in_(others)),
+                sa.and_(source.org_id.in_(others), target.org_id == org_id),
+            ),
+        )
+        .options(selectinload(Match.source), selectinload(Match.target))
+        .order_by(Match.score.desc(), Match.id)
+    ).all()
+    by_org: dict[int, Recommendation] = {}
+    for m in rows:
+        mine, theirs = (m.source, m.target) if m.source.org_id == org_id else (m.target, m.source)
+        rec = by_org.get(theirs.org_id)
+        if rec is None:
+            rec = by_org[theirs.org_id] = Recommendation(org=theirs.org, score=m.score)
+        rec.match_count += 1
+        if len(rec.lines) < REASONS_PER_ORG:
+            rec.lines.append(MatchLine(mine, theirs, m.score, render_reasons(m.reasons)))
+    return sorted(by_org.values(), key=lambda r: (-r.score, r.org.name))[:limit]
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_participants(event_id: int, org_id: int, query: str) -> list[Organization]:
+    """Other participating organisations whose name, or the title of one of whose published postings,
+    contains the words typed (every word must appear somewhere). An empty query lists them all."""
+    others = participant_org_ids(event_id) - {org_id}
+    stmt = sa.select(Organization).where(Organization.id.in_(others))
+    for word in (query or "").split()[:5]:
+        pattern = _like(word[:QUERY_MAX])
+        titled = sa.exists().where(
+            Posting.org_id == Organization.id,
+            Posting.status == PostingStatus.PUBLISHED,
+            Posting.title.ilike(pattern, escape="\\"),
+        )
+        stmt = stmt.where(sa.or_(Organization.name.ilike(pattern, escape="\\"), titled))
+    return list(db.session.scalars(stmt.order_by(Organization.name).limit(SEARCH_MAX)))

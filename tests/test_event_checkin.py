@@ -1,0 +1,455 @@
+"""Tickets and the check-in desk: signed QR payloads, short codes, each ticket admitted once, the refusals,
+the organiser-only desk, its counts and the undo."""
+
+from __future__ import annotations
+
+import re
+import threading
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+import time_machine
+
+from app.core.enums import EventStatus, RegistrationStatus, TicketType
+from app.core.models import history_for
+from app.events.checkin import CheckinRefused, check_in_ticket, checkin_counts, find_ticket
+from app.events.models import Attendee, Event
+from app.events.tickets import normalise_short_code, sign_ticket, unsign_ticket
+from tests.factories import (
+    AdminFactory,
+    EventFactory,
+    OrganiserFactory,
+    RegistrationFactory,
+    TicketCategoryFactory,
+    UserFactory,
+)
+
+NINE_TWELVE_BEIJING = datetime(2026, 12, 5, 1, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+def event(db):
+    event = EventFactory()
+    db.session.commit()
+    return event
+
+
+@pytest.fixture
+def attendee(db, event):
+    registration = RegistrationFactory(event=event)
+    db.session.commit()
+    return registration.attendees[0]
+
+
+def scan(client, event, code):
+    return client.post(f"/events/{event.id}/checkin/scan", json={"code": code})
+
+
+def desk(login, event):
+    return login(event.organiser)
+
+
+# --- the signed payload -------------------------------------------------------------------------------
+
+
+def test_signed_payload_round_trips_to_the_ticket_token(app):
+    assert unsign_ticket(sign_ticket("abc-DEF_123")) == "abc-DEF_123"
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda p: p[:-1] + ("A" if p[-1] != "A" else "B"),  # altered signature
+        lambda p: "X" + p,  # altered token
+        lambda p: p.split(".")[0] + ".forged",
+        lambda p: "不是票.签名",
+    ],
+)
+def test_forged_or_altered_payload_is_refused_without_a_database_query(app, db, event, attendee, tamper):
+    payload = tamper(sign_ticket(attendee.ticket_token))
+    statements = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        with pytest.raises(CheckinRefused) as refused:
+            find_ticket(event, payload)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", seen)
+    assert refused.value.code == "forged"
+    assert statements == []
+
+
+def test_payload_signed_with_another_secret_is_refused(app, db, event, attendee):
+    app.config["SECRET_KEY"], real = "another-site", app.config["SECRET_KEY"]
+    payload = sign_ticket(attendee.ticket_token)
+    app.config["SECRET_KEY"] = real
+    assert unsign_ticket(payload) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("abcd-efgh", "ABCDEFGH"), (" AB CD EF GH ", "ABCDEFGH"), ("abcd—efgh", "ABCDEFGH"), ("k7m2p9qx", "K7M2P9QX")],
+)
+def test_short_code_ignores_case_spaces_and_dashes(typed, expected):
+    assert normalise_short_code(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["", "ABCDEFG", "ABCDEFGHJ", "ABCD0FGH", "ABCDIFGH", "短码短码短码短码", "ABCD.EFGH"])
+def test_text_that_cannot_be_a_short_code_is_not_one(typed):
+    assert normalise_short_code(typed) is None
+
+
+# --- the desk admits each ticket once ---------------------------------------------------------------------
+
+
+def test_qr_payload_checks_the_attendee_in(client, login, db, event, attendee):
+    desk(login, event)
+    resp = scan(client, event, sign_ticket(attendee.ticket_token))
+    assert resp.status_code == 200
+    assert resp.json["ok"] is True
+    assert resp.json["attendee"]["name"] == attendee.name
+    assert resp.json["attendee"]["org"] == attendee.registration.org.name
+    db.session.expire_all()
+    assert attendee.checked_in_at is not None
+    assert attendee.checked_in_by_id == event.organiser_id
+
+
+def test_typed_short_code_checks_in_whatever_its_case_and_dashes(client, login, db, event, attendee):
+    desk(login, event)
+    typed = f" {attendee.short_code[:4].lower()}-{attendee.short_code[4:].lower()} "
+    assert scan(client, event, typed).json["ok"] is True
+
+
+def test_second_scan_says_already_checked_in_with_the_time_of_the_first(client, login, db, event, attendee):
+    desk(login, event)
+    with time_machine.travel(NINE_TWELVE_BEIJING, tick=False):
+        assert scan(client, event, attendee.short_code).json["ok"] is True
+    with time_machine.travel(NINE_TWELVE_BEIJING.replace(minute=40), tick=False):
+        again = scan(client, event, sign_ticket(attendee.ticket_token))
+    assert again.status_code == 409
+    assert again.json["code"] == "already"
+    assert again.json["message"] == "已签到 于 09:12"
+    db.session.expire_all()
+    assert attendee.checked_in_at == NINE_TWELVE_BEIJING.replace(tzinfo=None)
+
+
+def test_ticket_of_another_event_is_refused(client, login, db, event):
+    other = RegistrationFactory().attendees[0]
+    db.session.commit()
+    desk(login, event)
+    for code in (sign_ticket(other.ticket_token), other.short_code):
+        resp = scan(client, event, code)
+        assert resp.json["code"] == "other_event"
+        assert "另一场活动的票" in resp.json["message"]
+    db.session.expire_all()
+    assert other.checked_in_at is None
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "text"),
+    [
+        (RegistrationStatus.CANCELLED, "cancelled", "报名已取消"),
+        (RegistrationStatus.WAITLISTED, "not_confirmed", "候补中"),
+        (RegistrationStatus.PENDING, "not_confirmed", "待审核"),
+    ],
+)
+def test_ticket_of_a_registration_that_is_not_confirmed_is_refused(client, login, db, event, status, code, text):
+    held = RegistrationFactory(event=event, status=status).attendees[0]
+    db.session.commit()
+    desk(login, event)
+    resp = scan(client, event, held.short_code)
+    assert (resp.json["ok"], resp.json["code"]) == (False, code)
+    assert text in resp.json["message"]
+    db.session.expire_all()
+    assert held.checked_in_at is None
+
+
+def test_tickets_of_a_cancelled_event_are_refused(client, login, db, event, attendee):
+    event.status = EventStatus.CANCELLED
+    db.session.commit()
+    desk(login, event)
+    resp = scan(client, event, attendee.short_code)
+    assert resp.json["code"] == "event_cancelled"
+    assert resp.json["message"] == "活动已取消，不能签到"
+
+
+@pytest.mark.parametrize("typed", ["", "ZZZZZZZZ", "hello world", "x" * 5000])
+def test_unknown_or_malformed_code_is_refused_with_a_message(client, login, db, event, attendee, typed):
+    desk(login, event)
+    resp = scan(client, event, typed)
+    assert resp.status_code == 409
+    assert resp.json["ok"] is False and resp.json["message"]
+
+
+def test_scan_without_json_body_is_refused_not_a_crash(client, login, event, attendee):
+    desk(login, event)
+    resp = client.post(f"/events/{event.id}/checkin/scan", data="garbage", content_type="application/json")
+    assert resp.status_code == 409
+    assert resp.json["code"] == "empty"
+
+
+@pytest.mark.slow
+def test_ten_simultaneous_scans_of_one_ticket_admit_it_exactly_once(app, db, event, attendee):
+    payload = sign_ticket(attendee.ticket_token)
+    event_id, organiser_id = event.id, event.organiser_id
+    barrier = threading.Barrier(10)
+    outcomes: list[str] = []
+
+    def scan_once():
+        with app.app_context():
+            from app.auth.models import User
+
+            desk_event, actor = db.session.get(Event, event_id), db.session.get(User, organiser_id)
+            barrier.wait()
+            try:
+                check_in_ticket(desk_event, payload, actor)
+                db.session.commit()
+                outcomes.append("ok")
+            except CheckinRefused as refused:
+                db.session.rollback()
+                outcomes.append(refused.code)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=scan_once) for _ in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(outcomes) == ["already"] * 9 + ["ok"]
+    assert len([c for c in history_for("attendee", attendee.id) if c.to_status == "checked_in"]) == 1
+
+
+# --- who may run the desk -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["another organiser", "a user", "the registrant"])
+def test_only_the_organiser_or_an_admin_reaches_the_desk(client, login, db, event, attendee, who):
+    user = {
+        "another organiser": OrganiserFactory,
+        "a user": UserFactory,
+        "the registrant": lambda: attendee.registration.user,
+    }[who]()
+    db.session.commit()
+    login(user)
+    base = f"/events/{event.id}"
+    for url in (f"{base}/checkin", f"{base}/checkin/stats", f"{base}/exports/attendees.xlsx"):
+        assert client.get(url).status_code == 404, url
+    assert scan(client, event, attendee.short_code).status_code == 404
+    assert client.post(f"{base}/checkin/{attendee.id}/undo").status_code == 404
+    db.session.expire_all()
+    assert attendee.checked_in_at is None
+
+
+def test_platform_admin_runs_any_desk(client, login, db, event, attendee):
+    admin = AdminFactory()
+    db.session.commit()
+    login(admin)
+    assert client.get(f"/events/{event.id}/checkin").status_code == 200
+    assert scan(client, event, attendee.short_code).json["ok"] is True
+
+
+def test_anonymous_visitor_is_sent_to_log_in(client, event):
+    resp = client.get(f"/events/{event.id}/checkin")
+    assert resp.status_code == 302 and "/auth/login" in resp.headers["Location"]
+
+
+def test_desk_page_loads_its_scripts_from_this_site_only(client, login, event):
+    desk(login, event)
+    html = client.get(f"/events/{event.id}/checkin").get_data(as_text=True)
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html) + re.findall(r'data-jsqr-url="([^"]+)"', html)
+    assert "/static/vendor/jsqr/jsQR.js" in sources
+    assert [s for s in sources if s.startswith(("http:", "https:", "//"))] == []
+    assert client.get("/static/vendor/jsqr/jsQR.js").status_code == 200
+
+
+def test_desk_of_a_missing_event_is_404(client, login, event):
+    desk(login, event)
+    assert client.get("/events/999999/checkin").status_code == 404
+    assert client.get(f"/events/{2**40}/checkin").status_code == 404
+
+
+def test_scan_needs_the_csrf_token_in_a_header(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    with app.app_context():
+        from app.extensions import db
+
+        event = EventFactory()
+        attendee = RegistrationFactory(event=event).attendees[0]
+        db.session.commit()
+        event_id, organiser_id, code = event.id, event.organiser_id, attendee.short_code
+    with client.session_transaction() as sess:
+        sess["_user_id"] = str(organiser_id)
+    url = f"/events/{event_id}/checkin/scan"
+    assert client.post(url, json={"code": code}).status_code == 400
+    page = client.get(f"/events/{event_id}/checkin").get_data(as_text=True)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    assert client.post(url, json={"code": code}, headers={"X-CSRFToken": token}).json["ok"] is True
+
+
+def test_desk_polling_hands_out_a_fresh_csrf_token_so_an_all_day_desk_keeps_working(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True, WTF_CSRF_TIME_LIMIT=60)
+    client = app.test_client()
+    with app.app_context():
+        from app.extensions import db
+
+        event = EventFactory()
+        attendee = RegistrationFactory(event=event).attendees[0]
+        db.session.commit()
+        event_id, organiser_id, code = event.id, event.organiser_id, attendee.short_code
+    with client.session_transaction() as sess:
+        sess["_user_id"] = str(organiser_id)
+    with time_machine.travel(NINE_TWELVE_BEIJING, tick=False):
+        page = client.get(f"/events/{event_id}/checkin").get_data(as_text=True)
+        stale = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    with time_machine.travel(NINE_TWELVE_BEIJING.replace(hour=5), tick=False):
+        url = f"/events/{event_id}/checkin/scan"
+        assert client.post(url, json={"code": code}, headers={"X-CSRFToken": stale}).status_code == 400
+        fresh = client.get(f"/events/{event_id}/checkin/stats").json["csrf"]
+        assert client.post(url, json={"code": code}, headers={"X-CSRFToken": fresh}).json["ok"] is True
+
+
+# --- counts and undo ----------------------------------------------------------------------------------------
+
+
+def test_counts_are_per_ticket_type_of_confirmed_attendees(client, login, db, event):
+    visitors = TicketCategoryFactory(event=event, ticket_type=TicketType.VISITOR)
+    exhibitors = TicketCategoryFactory(event=event, ticket_type=TicketType.EXHIBITOR)
+    came = RegistrationFactory(event=event, ticket_category=visitors, seats=3)
+    RegistrationFactory(event=event, ticket_category=exhibitors, seats=2)
+    RegistrationFactory(event=event, ticket_category=visitors, status=RegistrationStatus.CANCELLED)
+    db.session.commit()
+    desk(login, event)
+    for a in came.attendees[:2]:
+        scan(client, event, a.short_code)
+    stats = client.get(f"/events/{event.id}/checkin/stats").json
+    assert [(c["label"], c["registered"], c["checked_in"]) for c in stats["counts"]] == [
+        ("观众", 3, 2),
+        ("参展商", 2, 0),
+        ("合计", 5, 2),
+    ]
+    assert {r["name"] for r in stats["recent"]} == {a.name for a in came.attendees[:2]}
+
+
+def test_attendees_without_a_ticket_type_count_as_ordinary_tickets(db, event, attendee):
+    assert [(c.label, c.registered) for c in checkin_counts(event)] == [("普通票", 1), ("合计", 1)]
+
+
+def test_undo_takes_back_a_check_in_and_is_audited(client, login, db, event, attendee):
+    desk(login, event)
+    scan(client, event, attendee.short_code)
+    resp = client.post(f"/events/{event.id}/checkin/{attendee.id}/undo", headers={"Accept": "application/json"})
+    assert resp.json["ok"] is True
+    db.session.expire_all()
+    assert attendee.checked_in_at is None and attendee.checked_in_by_id is None
+    changes = [(c.from_status, c.to_status, c.actor_id) for c in history_for("attendee", attendee.id)]
+    assert changes[-1] == ("checked_in", "not_checked_in", event.organiser_id)
+    assert scan(client, event, attendee.short_code).json["ok"] is True
+
+
+def test_undo_of_someone_not_checked_in_changes_nothing(client, login, db, event, attendee):
+    desk(login, event)
+    resp = client.post(f"/events/{event.id}/checkin/{attendee.id}/undo", headers={"Accept": "application/json"})
+    assert resp.status_code == 409
+    assert "尚未签到" in resp.json["message"]
+    assert history_for("attendee", attendee.id) == []
+
+
+def test_undo_of_another_events_attendee_is_404(client, login, db, event):
+    other = RegistrationFactory().attendees[0]
+    db.session.commit()
+    desk(login, event)
+    assert client.post(f"/events/{event.id}/checkin/{other.id}/undo").status_code == 404
+
+
+# --- the ticket pages -----------------------------------------------------------------------------------
+
+
+def test_ticket_page_shows_the_event_the_holder_the_code_and_a_signed_qr(client, db, event, attendee):
+    category = TicketCategoryFactory(event=event, ticket_type=TicketType.EXHIBITOR)
+    attendee.registration.ticket_category = category
+    db.session.commit()
+    html = client.get(f"/events/tickets/{attendee.ticket_token}").get_data(as_text=True)
+    for text in (event.title, attendee.name, attendee.registration.org.name, "参展商", event.venue):
+        assert text in html
+    assert f"{attendee.short_code[:4]}-{attendee.short_code[4:]}" in html
+    assert '<svg role="img" aria-label="入场二维码"' in html
+    assert "http" not in html.split("<svg", 1)[1].split("</svg>", 1)[0].replace("http://www.w3.org", "")
+
+
+def test_ticket_page_shows_the_time_in_beijing(client, db, event, attendee):
+    event.starts_at, event.ends_at = datetime(2026, 12, 20, 1, 30), datetime(2026, 12, 20, 9, 0)
+    db.session.commit()
+    assert "2026-12-20 09:30 — 17:00" in client.get(f"/events/tickets/{attendee.ticket_token}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("status", "text"),
+    [
+        (RegistrationStatus.WAITLISTED, "候补中"),
+        (RegistrationStatus.PENDING, "待审核"),
+        (RegistrationStatus.CANCELLED, "已取消"),
+    ],
+)
+def test_ticket_of_an_unconfirmed_registration_shows_its_state_and_no_qr(client, db, event, status, text):
+    held = RegistrationFactory(event=event, status=status).attendees[0]
+    db.session.commit()
+    html = client.get(f"/events/tickets/{held.ticket_token}").get_data(as_text=True)
+    assert text in html
+    assert "<svg" not in html and held.short_code[:4] not in html
+
+
+def test_ticket_of_a_cancelled_event_says_so_and_shows_no_qr(client, db, event, attendee):
+    event.status = EventStatus.CANCELLED
+    db.session.commit()
+    html = client.get(f"/events/tickets/{attendee.ticket_token}").get_data(as_text=True)
+    assert "活动已取消" in html and "<svg" not in html
+
+
+@pytest.mark.parametrize("token", ["nope", "x" * 65, "%00"])
+def test_unknown_ticket_token_is_404(client, token):
+    assert client.get(f"/events/tickets/{token}").status_code in (400, 404)
+
+
+def test_print_view_lists_every_ticket_of_the_registration(client, login, db, event):
+    registration = RegistrationFactory(event=event, seats=2)
+    db.session.commit()
+    login(registration.user)
+    html = client.get(f"/events/registrations/{registration.id}/tickets/print").get_data(as_text=True)
+    assert html.count('aria-label="入场二维码"') == 2 and "@media print" not in html
+    assert "tickets.css" in html
+
+
+def test_registration_tickets_are_for_its_organisation_only(client, login, db, event):
+    registration = RegistrationFactory(event=event, seats=2)
+    colleague = UserFactory(org=registration.org)
+    stranger = UserFactory()
+    db.session.commit()
+    url = f"/events/registrations/{registration.id}/tickets"
+    login(colleague)
+    html = client.get(url).get_data(as_text=True)
+    assert all(a.name in html for a in registration.attendees)
+    login(stranger)
+    assert client.get(url).status_code == 404
+    login(event.organiser)
+    assert client.get(url).status_code == 404
+    assert client.get("/events/registrations/999999/tickets").status_code == 404
+
+
+def test_ticket_pages_are_not_cached(client, db, attendee):
+    resp = client.get(f"/events/tickets/{attendee.ticket_token}")
+    assert "no-store" in resp.headers["Cache-Control"]
+
+
+def test_checked_in_attendee_row_is_unchanged_by_a_refused_scan(client, login, db, event, attendee):
+    desk(login, event)
+    scan(client, event, attendee.short_code)
+    db.session.expire_all()
+    first = db.session.scalar(sa.select(Attendee.checked_in_at).where(Attendee.id == attendee.id))
+    scan(client, event, attendee.short_code)
+    assert db.session.scalar(sa.select(Attendee.checked_in_at).where(Attendee.id == attendee.id)) == first
