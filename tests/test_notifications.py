@@ -19,13 +19,8 @@ from app.notifications.jobs import send_digests, send_emails
 from app.notifications.models import MailOutbox, Notification, NotificationSettings
 from app.notifications.services import notify, queue_mail, update_settings
 from app.postings.services import approve_posting, reject_posting
-from tests.e2e import conftest as e2e
-from tests.e2e.test_journey_foundation import log_in
 from tests.factories import AdminFactory, PostingFactory, UserFactory
 from tests.test_jobs import race
-
-# The browser harness's fixtures, for the browser test at the end.
-browser, live_server, new_page = e2e.browser, e2e.live_server, e2e.new_page
 
 K = NotificationKind
 # 2026-12-07 is a Monday; 00:00 UTC is 08:00 Beijing, when the digest job runs.
@@ -430,43 +425,3 @@ def test_owners_hear_when_their_posting_is_approved_or_rejected(db):
     assert rows == {(colleague.id, K.POSTING_APPROVED), (owner.id, K.POSTING_REJECTED)}
     notice = db.session.scalar(sa.select(Notification).where(Notification.user_id == owner.id))
     assert "请补充专利证明" in notice.body and notice.link == f"/postings/achievement/{rejected.id}"
-
-
-# --- in the browser --------------------------------------------------------------------------------
-
-
-@pytest.mark.browser
-@pytest.mark.parametrize("size", ["desktop", "phone"])
-def test_a_user_sees_the_badge_opens_a_notice_and_sets_email_preferences(live_server, new_page, size):
-    from app.extensions import db
-
-    with live_server.app_context():
-        user = UserFactory()
-        posting = PostingFactory(org=user.org, title="稀土永磁电机高效冷却技术")
-        say(user, "match:1:2", K.MATCH_NEW, f"/postings/achievement/{posting.id}")
-        say(user, "docking_request:3:received", K.DOCKING_REQUEST, None)
-        say(user, "posting:4:posting_approved:2", K.POSTING_APPROVED, None)
-        db.session.commit()
-        email = user.email
-    page = new_page(e2e.DESKTOP if size == "desktop" else e2e.PHONE)
-    log_in(page, live_server.live_url, email)
-    bell = page.locator("a[title=我的通知]:visible")
-    assert bell.inner_text().strip() == "3"
-    bell.click()
-    page.wait_for_load_state("networkidle")
-    e2e.screenshot(page, f"notifications-list-{size}")
-    page.click("text=通知 match:1:2")
-    page.wait_for_load_state("networkidle")
-    assert "稀土永磁电机高效冷却技术" in page.inner_text("h1")
-    assert page.locator("a[title=我的通知]:visible").inner_text().strip() == "2"
-
-    page.goto(f"{live_server.live_url}/notifications/settings")
-    page.check("input[value=daily]")
-    page.uncheck("#emailed-match_new")
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    assert "通知设置已保存" in page.inner_text("body")
-    e2e.screenshot(page, f"notifications-settings-{size}")
-    with live_server.app_context():
-        settings = db.session.get(NotificationSettings, user.id)
-        assert settings.frequency == DigestFrequency.DAILY and not settings.emails(K.MATCH_NEW)
