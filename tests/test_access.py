@@ -38,7 +38,7 @@ from tests.factories import PASSWORD, AdminFactory, OrgFactory, PostingFactory, 
 
 K = PostingKind
 S = PostingStatus
-PARAM = re.compile(r"<(?:([a-z]+)(?:\([^)]*\))?:)?(\w+)>")  # a URL rule's <converter(args):name>
+PARAM = re.compile(r"<(?:([a-z]+)(?:\(([^)]*)\))?:)?(\w+)>")  # a URL rule's <converter(args):name>
 PRIVATE_STATUSES = (S.DRAFT, S.SUBMITTED, S.REJECTED, S.CLOSED)
 PDF = b"%PDF-1.7\n%%EOF\n"
 
@@ -231,8 +231,15 @@ def contexts(world: World) -> list[dict]:
     ]
 
 
+def _placeholder(m: re.Match, values: dict) -> str:
+    converter, args, name = m.groups()
+    # an <any(a, b):name> part only matches one of its words; every other part gets "1" unless given
+    default = args.split(",")[0].strip() if converter == "any" else "1"
+    return quote(str(values.get(name, default)), safe="/")
+
+
 def build_url(rule, values: dict) -> str:
-    return PARAM.sub(lambda m: quote(str(values.get(m.group(2), "1")), safe="/"), rule.rule)
+    return PARAM.sub(lambda m: _placeholder(m, values), rule.rule)
 
 
 LOGIN = "login"  # a 302 to the login page

@@ -10,7 +10,18 @@ import pytest
 import sqlalchemy as sa
 
 from app.auth.models import User
-from app.core.enums import OrgType, PlatformRole, PostingKind, PostingStatus, Tier, VerificationStatus
+from app.core.enums import (
+    DockingEventKind,
+    DockingRequestStatus,
+    DockingStage,
+    NotificationKind,
+    OrgType,
+    PlatformRole,
+    PostingKind,
+    PostingStatus,
+    Tier,
+    VerificationStatus,
+)
 from app.core.models import StatusChange, utcnow
 from app.core.regions import OUTSIDE, REGIONS
 from app.core.validators import credit_code_error
@@ -19,11 +30,15 @@ from app.demo.data.orgs import ACCOUNTS, DEMO_PASSWORD
 from app.demo.data.pairs import PAIRS
 from app.demo.plan import plan_postings
 from app.demo.services import seed_demo
+from app.docking.funnel import FunnelFilters, compute_funnel
+from app.docking.models import DockingEvent, DockingRecord, DockingRequest
 from app.extensions import db as _db
 from app.matching.models import SearchOutbox
+from app.notifications.models import Notification
 from app.organizations.models import Organization, OrgGroup, TierRecord
 from app.postings.models import Posting
 from app.postings.schema import clean_posting
+from tests.conftest import login_as
 from tests.factories import OrgFactory
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -218,3 +233,69 @@ def test_readme_lists_every_demo_login_and_the_password():
     text = README.read_text(encoding="utf-8")
     assert DEMO_PASSWORD in text
     assert all(a.email in text for a in ACCOUNTS)
+
+
+# --- docking activity -----------------------------------------------------------------------------
+
+
+def _demo_user(email: str) -> User:
+    return _all(User, User.email == email)[0]
+
+
+def test_demo_docking_has_every_request_status_and_every_record_stage_with_its_facts(seeded):
+    requests = _all(DockingRequest)
+    assert 10 <= len(requests) <= 15
+    assert {r.status for r in requests} >= {
+        DockingRequestStatus.PENDING,
+        DockingRequestStatus.ACCEPTED,
+        DockingRequestStatus.DECLINED,
+        DockingRequestStatus.EXPIRED,
+    }
+    assert all(r.decline_reason for r in requests if r.status == DockingRequestStatus.DECLINED)
+    assert all(r.is_open for r in requests if r.status == DockingRequestStatus.PENDING)
+    records = _all(DockingRecord)
+    assert {r.stage for r in records} == set(DockingStage)
+    for record in records:
+        if record.peak_stage in (DockingStage.SIGNED, DockingStage.COMPLETED):
+            assert record.contract_type and record.amount_wan > 0 and record.signed_on
+        if record.stage == DockingStage.COMPLETED:
+            assert record.completion_note and record.completed_on >= record.signed_on
+        if record.stage == DockingStage.TERMINATED:
+            assert record.termination_reason
+    assert sum(1 for e in _all(DockingEvent) if e.kind == DockingEventKind.NOTE) >= 5
+
+
+def test_demo_docking_is_spread_over_the_past_year_in_the_order_it_happened(seeded):
+    now = utcnow()
+    requests = _all(DockingRequest)
+    assert min(r.created_at for r in requests) < now - timedelta(days=240)
+    assert max(r.created_at for r in requests) > now - timedelta(days=7)
+    for req in requests:
+        assert req.target.published_at < req.created_at
+        assert req.expires_at == req.created_at + timedelta(days=14)
+        if req.record is not None:
+            times = [req.created_at, req.answered_at, *(e.at for e in req.record.events)]
+            assert times == sorted(times) and times[-1] < now
+            assert req.record.updated_at == times[-1]
+    told = _all(Notification, Notification.kind.in_([k for k in NotificationKind if k.value.startswith("docking")]))
+    assert len(told) >= len(requests) and all(n.created_at < now for n in told)
+
+
+def test_demo_accounts_see_docking_and_the_organisers_funnel_is_filled(seeded, client):
+    for email in ("sme@lianqiao.demo", "university@lianqiao.demo", "large@lianqiao.demo"):
+        org_id = _demo_user(email).org_id
+        mine = [r for r in _all(DockingRequest) if org_id in r.party_org_ids() and r.record is not None]
+        assert mine, email
+    login_as(client, _demo_user("sme@lianqiao.demo"))
+    page = client.get("/docking/?tab=records").text
+    assert "采购益生菌菌粉" in page
+
+    today = utcnow().date()
+    funnel = compute_funnel(FunnelFilters(start=today - timedelta(days=365), end=today))
+    by_step = dict(funnel.counts)
+    # 匹配推荐 is filled by `flask matching run`, which `make seed` runs right after the demo seed.
+    assert all(by_step[step] > 0 for step in ("对接请求", "已接受", "达成意向", "已签约", "已完成")), by_step
+    assert funnel.amount_wan > 0
+    login_as(client, _demo_user("organiser@lianqiao.demo"))
+    page = client.get(f"/docking/funnel?start={today - timedelta(days=365)}&end={today}").text
+    assert f"{float(funnel.amount_wan):,.2f} 万元" in page

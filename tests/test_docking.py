@@ -382,6 +382,13 @@ def stage(client, user, record, **data):
     return as_user(client, user).post(f"/docking/records/{record.id}/stage", data=data)
 
 
+def sign(client, user, record, amount_wan="50", signed_on="2026-11-30"):
+    """Move the record to 已签约 on a license contract."""
+    return stage(
+        client, user, record, stage="signed", contract_type="license", amount_wan=amount_wan, signed_on=signed_on
+    )
+
+
 def test_a_stage_move_is_on_the_timeline_with_who_and_when_and_notifies_the_other_side(client, world):
     record = accepted_record(world)
     with time_machine.travel(NOW, tick=False):
@@ -437,15 +444,7 @@ def test_signing_needs_a_contract_type_an_amount_and_a_sign_date(client, world):
 )
 def test_a_bad_contract_amount_is_refused_and_changes_nothing(client, world, amount, message):
     record = accepted_record(world)
-    resp = stage(
-        client,
-        world.uni_user,
-        record,
-        stage="signed",
-        contract_type="license",
-        amount_wan=amount,
-        signed_on="2026-11-30",
-    )
+    resp = sign(client, world.uni_user, record, amount_wan=amount)
     assert resp.status_code == 422 and message in resp.text
     _db.session.refresh(record)
     assert record.stage == ST.CONTACT and record.amount_wan is None
@@ -454,15 +453,7 @@ def test_a_bad_contract_amount_is_refused_and_changes_nothing(client, world, amo
 def test_a_sign_date_in_the_future_is_refused(client, world):
     record = accepted_record(world)
     with time_machine.travel(NOW, tick=False):
-        resp = stage(
-            client,
-            world.uni_user,
-            record,
-            stage="signed",
-            contract_type="license",
-            amount_wan="50",
-            signed_on="2026-12-05",
-        )
+        resp = sign(client, world.uni_user, record, signed_on="2026-12-05")
     assert resp.status_code == 422 and "签约日期不能晚于今天" in resp.text
     _db.session.refresh(record)
     assert record.stage == ST.CONTACT
@@ -471,15 +462,7 @@ def test_a_sign_date_in_the_future_is_refused(client, world):
 def test_signing_records_the_contract(client, world):
     record = accepted_record(world, stage=ST.INTENT)
     with time_machine.travel(NOW, tick=False):
-        stage(
-            client,
-            world.sme_user,
-            record,
-            stage="signed",
-            contract_type="license",
-            amount_wan="120.5",
-            signed_on="2026-12-04",
-        )
+        sign(client, world.sme_user, record, amount_wan="120.5", signed_on="2026-12-04")
     _db.session.refresh(record)
     assert (record.stage, record.contract_type.label) == (ST.SIGNED, "专利许可")
     assert (record.amount_wan, record.signed_on) == (Decimal("120.50"), date(2026, 12, 4))
@@ -511,9 +494,7 @@ def test_termination_needs_a_reason_keeps_the_furthest_stage_and_ends_the_record
         "企业资金计划调整",
     )
 
-    resp = stage(
-        client, world.uni_user, record, stage="signed", contract_type="license", amount_wan="1", signed_on="2026-12-01"
-    )
+    resp = sign(client, world.uni_user, record, amount_wan="1", signed_on="2026-12-01")
     assert "不能再变更阶段" in client.get(resp.headers["Location"]).text
 
 
@@ -738,3 +719,26 @@ def test_organisation_page_shows_contact_only_after_an_accepted_docking(client, 
     assert UNI_PHONE in page_of(client, world.sme_user, org_url)
     assert SME_PHONE in page_of(client, world.uni_user, f"/orgs/{world.sme.id}")
     assert UNI_PHONE not in page_of(client, world.outsider, org_url)
+
+
+def test_a_note_or_a_document_notifies_the_other_side_once_per_timeline_line(client, world):
+    record = accepted_record(world)
+    as_user(client, world.uni_user).post(f"/docking/records/{record.id}/notes", data={"text": "已寄送样品，请查收"})
+    as_user(client, world.sme_user).post(f"/docking/records/{record.id}/notes", data={"text": "样品已收到"})
+    upload(client, world.sme_user, record, PDF, "检测报告.pdf")
+    as_user(client, world.sme_user).post(f"/docking/records/{record.id}/notes", data={"text": "样品已收到"})
+
+    _db.session.refresh(record)
+    note, reply, document, again = record.events
+    to_sme = notifications(NotificationKind.DOCKING_UPDATE, world.sme_user)
+    assert [n.key for n in to_sme] == [f"docking_record:{record.id}:note:{note.id}"]
+    assert "已寄送样品，请查收" in to_sme[0].body and to_sme[0].link == f"/docking/records/{record.id}"
+    for member in (world.uni_user, world.uni_colleague):
+        keys = [n.key for n in notifications(NotificationKind.DOCKING_UPDATE, member)]
+        assert keys == [
+            f"docking_record:{record.id}:note:{reply.id}",
+            f"docking_record:{record.id}:file:{document.id}",
+            f"docking_record:{record.id}:note:{again.id}",
+        ]
+    told_of_file = notifications(NotificationKind.DOCKING_UPDATE, world.uni_user)[1]
+    assert "检测报告.pdf" in told_of_file.body and "新文件" in told_of_file.title

@@ -273,8 +273,10 @@ def test_desk_of_a_missing_event_is_404(client, login, event):
     assert client.get(f"/events/{2**40}/checkin").status_code == 404
 
 
-def test_scan_needs_the_csrf_token_in_a_header(make_app):
-    app = make_app(WTF_CSRF_ENABLED=True)
+def csrf_desk(make_app, **config):
+    """A client of an app with CSRF checks on, signed in as an event's organiser: (client, event id, a
+    ticket's short code)."""
+    app = make_app(WTF_CSRF_ENABLED=True, **config)
     client = app.test_client()
     with app.app_context():
         from app.extensions import db
@@ -285,6 +287,11 @@ def test_scan_needs_the_csrf_token_in_a_header(make_app):
         event_id, organiser_id, code = event.id, event.organiser_id, attendee.short_code
     with client.session_transaction() as sess:
         sess["_user_id"] = str(organiser_id)
+    return client, event_id, code
+
+
+def test_scan_needs_the_csrf_token_in_a_header(make_app):
+    client, event_id, code = csrf_desk(make_app)
     url = f"/events/{event_id}/checkin/scan"
     assert client.post(url, json={"code": code}).status_code == 400
     page = client.get(f"/events/{event_id}/checkin").get_data(as_text=True)
@@ -293,17 +300,7 @@ def test_scan_needs_the_csrf_token_in_a_header(make_app):
 
 
 def test_desk_polling_hands_out_a_fresh_csrf_token_so_an_all_day_desk_keeps_working(make_app):
-    app = make_app(WTF_CSRF_ENABLED=True, WTF_CSRF_TIME_LIMIT=60)
-    client = app.test_client()
-    with app.app_context():
-        from app.extensions import db
-
-        event = EventFactory()
-        attendee = RegistrationFactory(event=event).attendees[0]
-        db.session.commit()
-        event_id, organiser_id, code = event.id, event.organiser_id, attendee.short_code
-    with client.session_transaction() as sess:
-        sess["_user_id"] = str(organiser_id)
+    client, event_id, code = csrf_desk(make_app, WTF_CSRF_TIME_LIMIT=60)
     with time_machine.travel(NINE_TWELVE_BEIJING, tick=False):
         page = client.get(f"/events/{event_id}/checkin").get_data(as_text=True)
         stale = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)

@@ -30,6 +30,7 @@ from app.core.enums import (
     RegistrationStatus,
 )
 from app.core.errors import DomainError, InvalidTransition, NotFound, ValidationFailed
+from app.core.models import StatusChange
 from app.docking.models import DockingRequest
 from app.docking.services import accept_docking_request
 from app.docking.services import send_docking_request as send_docking_request_for_test
@@ -42,9 +43,11 @@ from app.events.meetings import (
     NoFreeSlot,
     accept_meeting_request,
     block_slot,
+    cancel_meeting,
     decline_meeting_request,
     record_meeting_outcome,
     send_meeting_request,
+    withdraw_meeting_request,
 )
 from app.extensions import db as database
 from app.matching.models import Match
@@ -415,6 +418,165 @@ def test_expired_request_cannot_be_accepted(db):
         accept_meeting_request(req, b)
 
 
+# --- withdrawing and cancelling ----------------------------------------------------------------
+
+
+def cancellations() -> list[Notification]:
+    stmt = sa.select(Notification).where(Notification.kind == NotificationKind.MEETING_CANCELLED)
+    return list(database.session.scalars(stmt))
+
+
+def test_sender_can_withdraw_a_pending_request_and_ask_again(db, login):
+    event = docking_event()
+    a, b = participant(event), participant(event)
+    req = ask(event, a, b)
+    db.session.commit()
+    login(a).post(f"/events/{event.id}/meetings/requests/{req.id}/withdraw")
+    db.session.expire_all()
+    assert db.session.get(MeetingRequest, req.id).status == MeetingRequestStatus.WITHDRAWN
+    assert ask(event, b, a).status == MeetingRequestStatus.PENDING
+
+
+def test_hub_offers_withdraw_only_on_own_pending_requests(db, login):
+    event = docking_event()
+    a, b, c = (participant(event) for _ in range(3))
+    pending, answered = ask(event, a, b), ask(event, a, c)
+    accept_meeting_request(answered, c)
+    db.session.commit()
+    page = login(a).get(f"/events/{event.id}/meetings").get_data(as_text=True)
+    assert f"/requests/{pending.id}/withdraw" in page and f"/requests/{answered.id}/withdraw" not in page
+    assert "/withdraw" not in login(b).get(f"/events/{event.id}/meetings").get_data(as_text=True)
+
+
+def test_only_the_sender_can_withdraw(db, login):
+    event = docking_event()
+    a, b = participant(event), participant(event)
+    req = ask(event, a, b)
+    db.session.commit()
+    assert login(b).post(f"/events/{event.id}/meetings/requests/{req.id}/withdraw").status_code == 404
+    db.session.expire_all()
+    assert db.session.get(MeetingRequest, req.id).status == MeetingRequestStatus.PENDING
+
+
+def test_an_answered_request_cannot_be_withdrawn(db):
+    event = docking_event()
+    a, b = participant(event), participant(event)
+    req = ask(event, a, b)
+    accept_meeting_request(req, b)
+    with pytest.raises(InvalidTransition, match="无法撤回"):
+        withdraw_meeting_request(req, a)
+    assert req.status == MeetingRequestStatus.ACCEPTED
+
+
+def test_a_withdrawn_request_cannot_be_accepted(db):
+    event = docking_event()
+    a, b = participant(event), participant(event)
+    req = ask(event, a, b)
+    withdraw_meeting_request(req, a)
+    with pytest.raises(InvalidTransition, match="已处理"):
+        accept_meeting_request(req, b)
+    assert database.session.scalar(sa.select(sa.func.count(Meeting.id))) == 0
+
+
+@pytest.mark.parametrize("side", ["sender", "recipient"])
+def test_either_party_can_cancel_and_the_other_side_is_told_the_reason(db, login, side):
+    event = docking_event()
+    a, b = participant(event), participant(event)
+    meeting = accept_meeting_request(ask(event, a, b), b)
+    canceller, other = (a, b) if side == "sender" else (b, a)
+    db.session.commit()
+    url = f"/events/{event.id}/meetings/{meeting.id}/cancel"
+    page = login(canceller).post(url, data={"reason": "临时出差"}, follow_redirects=True).get_data(as_text=True)
+    assert "洽谈已取消" in page
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id) is None
+    told = cancellations()
+    assert [n.user_id for n in told] == [other.id] and "临时出差" in told[0].body
+    change = db.session.scalars(sa.select(StatusChange).where(StatusChange.to_status == "cancelled")).one()
+    assert change.actor_id == canceller.id and change.reason == "临时出差"
+
+
+def test_cancelling_frees_both_parties_slots_and_the_pair_may_ask_again(db):
+    event = docking_event()
+    a, b = participant(event), participant(event)
+    meeting = accept_meeting_request(ask(event, a, b), b)
+    cancel_meeting(meeting, a)
+    assert database.session.scalar(sa.select(sa.func.count(MeetingHold.id))) == 0
+    assert "对方未填写原因" in cancellations()[0].body
+    assert booked(accept_meeting_request(ask(event, b, a), a)) == (T14, "1")
+
+
+def test_a_cancelled_meetings_slot_can_be_booked_by_another_accepted_request(db):
+    event = docking_event(tables="1", windows=f"{DAY} 14:00-14:20")  # one slot, one table
+    a, b, c, d = (participant(event) for _ in range(4))
+    meeting = accept_meeting_request(ask(event, a, b), b)
+    waiting = ask(event, c, d)
+    database.session.commit()
+    with pytest.raises(NoFreeSlot):
+        accept_meeting_request(waiting, d)
+    database.session.rollback()
+    cancel_meeting(meeting, b, "另有安排")
+    assert booked(accept_meeting_request(waiting, d)) == (T14, "1")
+    assert database.session.scalar(sa.select(sa.func.count(Meeting.id))) == 1
+
+
+def test_cannot_cancel_after_the_slot_started(db, login):
+    event = docking_event()
+    a, b = participant(event), participant(event)
+    meeting = accept_meeting_request(ask(event, a, b), b)
+    db.session.commit()
+    url = f"/events/{event.id}/meetings/{meeting.id}/cancel"
+    with time_machine.travel((T14 + timedelta(minutes=1)).replace(tzinfo=UTC), tick=False):
+        page = login(a).post(url, follow_redirects=True).get_data(as_text=True)
+    assert "不能再取消" in page
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id) is not None
+    assert db.session.get(MeetingRequest, meeting.request_id).status == MeetingRequestStatus.ACCEPTED
+    assert cancellations() == []
+
+
+def test_agenda_offers_cancel_only_before_the_slot_starts(db, login):
+    event = docking_event()
+    a, b = participant(event), participant(event)
+    meeting = accept_meeting_request(ask(event, a, b), b)
+    db.session.commit()
+    cancel_url = f"/meetings/{meeting.id}/cancel"
+    assert cancel_url in login(b).get(f"/events/{event.id}/meetings/agenda").get_data(as_text=True)
+    with time_machine.travel((T14 + timedelta(minutes=5)).replace(tzinfo=UTC), tick=False):
+        assert cancel_url not in login(b).get(f"/events/{event.id}/meetings/agenda").get_data(as_text=True)
+
+
+def test_only_the_two_parties_can_cancel(db, login):
+    event = docking_event()
+    a, b, c = (participant(event) for _ in range(3))
+    meeting = accept_meeting_request(ask(event, a, b), b)
+    db.session.commit()
+    url = f"/events/{event.id}/meetings/{meeting.id}/cancel"
+    assert login(c).post(url).status_code == 404
+    assert login(event.organiser).post(url).status_code == 404
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id) is not None
+
+
+def test_cancelling_twice_is_refused(db):
+    event = docking_event()
+    a, b = participant(event), participant(event)
+    meeting = accept_meeting_request(ask(event, a, b), b)
+    cancel_meeting(meeting, a)
+    with pytest.raises(InvalidTransition, match="已取消"):
+        cancel_meeting(meeting, b)  # the other side, from a page read before the first cancel
+    assert len(cancellations()) == 1
+
+
+def test_overlong_cancel_reason_is_refused(db):
+    event = docking_event()
+    a, b = participant(event), participant(event)
+    meeting = accept_meeting_request(ask(event, a, b), b)
+    with pytest.raises(ValidationFailed, match="500"):
+        cancel_meeting(meeting, a, "长" * 501)
+    assert database.session.get(Meeting, meeting.id) is not None
+
+
 # --- agenda --------------------------------------------------------------------------------------
 
 
@@ -683,16 +845,25 @@ HOSTILE = ["", " ", "-1", "abc", "99999999999999999999", "x" * 5000, "稀" * 300
 HOSTILE += ["0001-01-01 00:00-01:00", "9999-12-31 23:00-23:59", "0001-01-01T00:00"]
 
 
-FINAL_STEPS = re.compile(r"close|publish|remove")
+FINAL_STEPS = re.compile(r"close|publish|remove|withdraw|cancel")
+
+
+def _rule_urls(rule, ids: dict) -> list[str]:
+    """The rule's URL for each combination of the ids; a list in `ids` (e.g. the choices of an
+    <any(…)> part) gives one URL per value."""
+    keys = sorted(rule.arguments)
+    values = [ids[k] if isinstance(ids[k], list) else [ids[k]] for k in keys]
+    return [url_for(rule.endpoint, **dict(zip(keys, combo, strict=True))) for combo in itertools.product(*values)]
 
 
 def sweep_blueprint(app, client, login, blueprint: str, ids: dict, users, fields) -> list[str]:
     """Every route of the blueprint, as each user, with each hostile value in every field and query."""
     with app.test_request_context():
         urls = [
-            (rule, url_for(rule.endpoint, **{k: ids[k] for k in rule.arguments}))
+            (rule, url)
             for rule in app.url_map.iter_rules()
             if rule.endpoint.startswith(f"{blueprint}.")
+            for url in _rule_urls(rule, ids)
         ]
     urls.sort(key=lambda item: bool(FINAL_STEPS.search(item[0].endpoint)))  # what ends the game goes last
     failures = []
@@ -713,10 +884,10 @@ def test_no_meeting_route_fails_on_hostile_input(app, db, client, login):
     req = ask(event, a, b)
     meeting = accept_meeting_request(ask(event, c, d), d)
     ids = {"event_id": event.id, "org_id": b.org_id, "request_id": req.id, "slot_id": meeting.slot_id}
-    ids["meeting_id"] = meeting.id
+    ids |= {"meeting_id": meeting.id, "action": ["block", "unblock"]}
     users = (a, b, c, event.organiser, UserFactory())
     database.session.commit()
-    fields = ("message", "outcome", "note", "slot_minutes", "answer_hours", "tables", "windows")
+    fields = ("message", "outcome", "note", "reason", "slot_minutes", "answer_hours", "tables", "windows")
     with time_machine.travel((T14 + timedelta(minutes=25)).replace(tzinfo=UTC), tick=True):
         assert sweep_blueprint(app, client, login, "meetings", ids, users, fields) == []
 

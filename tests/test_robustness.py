@@ -102,7 +102,7 @@ def role_user(world: World, role: str):
 def hostile_urls(rule, ctx: dict) -> list[str]:
     """The rule with each argument in turn replaced by hostile values (the others stay valid)."""
     urls = []
-    for converter, name in PARAM.findall(rule.rule):
+    for converter, _args, name in PARAM.findall(rule.rule):
         if converter == "int":
             urls += [build_url(rule, {**ctx, name: value}) for value in HOSTILE_INTS]
         elif converter in ("", "string", "path"):

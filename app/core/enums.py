@@ -179,6 +179,7 @@ class NotificationKind(LabelledEnum):
     BOOTH_REJECTED = ("booth_rejected", "展位申请未通过")
     MEETING_DECLINED = ("meeting_declined", "洽谈邀请被婉拒")
     MEETING_EXPIRED = ("meeting_expired", "洽谈邀请已过期")
+    MEETING_CANCELLED = ("meeting_cancelled", "洽谈已取消")
     SYSTEM = ("system", "系统通知")
 
 
@@ -301,6 +302,8 @@ class MeetingRequestStatus(LabelledEnum):
     ACCEPTED = ("accepted", "已接受")
     DECLINED = ("declined", "已婉拒")
     EXPIRED = ("expired", "已过期")
+    WITHDRAWN = ("withdrawn", "已撤回")  # by the sender, before an answer
+    CANCELLED = ("cancelled", "已取消")  # the booked meeting, by either side before its slot
 
 
 class MeetingOutcome(LabelledEnum):

@@ -22,6 +22,18 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
 
+class StoredFileMixin:
+    """An uploaded file kept on disk under a random `stored_name`, served under its `original_name`: posting
+    attachments and docking documents alike (filled from app.postings.attachments.StoredUpload.columns)."""
+
+    original_name: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    stored_name: Mapped[str] = mapped_column(sa.String(100), unique=True, nullable=False)
+    content_type: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    size_bytes: Mapped[int] = mapped_column(nullable=False)
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    uploaded_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, nullable=False)
+
+
 class PlaceNamesMixin:
     """Chinese names for a model's `region` (盟市) and `industry` (GB/T 4754) code columns."""
 

@@ -50,7 +50,9 @@ def summary(counts: dict[str, int]) -> str:
         f"演示数据已导入：机构 {counts['organizations']} 个（待认证 {counts['pending_organizations']} 个），"
         f"集团 {counts['groups']} 个，用户 {counts['users']} 个，梯度培育记录 {counts['tier_records']} 条；\n"
         f"{postings}（其中待审核 {counts.get('submitted', 0)} 条，草稿 {counts.get('draft', 0)} 条，"
-        f"已退回 {counts.get('rejected', 0)} 条）。"
+        f"已退回 {counts.get('rejected', 0)} 条）；\n"
+        f"活动 {counts.get('events', 0)} 场（报名 {counts.get('event_registrations', 0)} 家），"
+        f"对接请求 {counts.get('docking_requests', 0)} 条，对接记录 {counts.get('docking_records', 0)} 条。"
     )
 
 

@@ -18,6 +18,7 @@ from app.demo.compose import Composer, Planned, account_email
 from app.demo.data import phrases
 from app.demo.data.orgs import ACCOUNTS, DEMO_PASSWORD, GROUPS, ORGS
 from app.demo.data.types import OrgSeed
+from app.demo.docking import seed_docking
 from app.demo.events import seed_events
 from app.demo.plan import plan_postings
 from app.extensions import db
@@ -115,6 +116,7 @@ def seed_demo(seed: int = DEFAULT_SEED) -> dict[str, int]:
         for key in (posting.kind.value, posting.status.value):
             counts[key] = counts.get(key, 0) + 1
     counts.update(seed_events(rng, now))
+    counts.update(seed_docking(rng, now))
     return counts
 
 

@@ -20,7 +20,7 @@ from app.core.enums import (
     DockingRequestStatus,
     DockingStage,
 )
-from app.core.models import EnumText, utcnow
+from app.core.models import EnumText, StoredFileMixin, utcnow
 from app.extensions import db
 
 PENDING = DockingRequestStatus.PENDING.value
@@ -121,7 +121,7 @@ class DockingRecord(db.Model):
     __table_args__ = (sa.CheckConstraint("amount_wan IS NULL OR amount_wan >= 0", name="amount_nonneg"),)
 
 
-class DockingFile(db.Model):
+class DockingFile(StoredFileMixin, db.Model):
     """A document attached to a docking record; only the two parties and platform admins can download it."""
 
     __tablename__ = "docking_files"
@@ -130,12 +130,6 @@ class DockingFile(db.Model):
     record_id: Mapped[int] = mapped_column(
         sa.ForeignKey("docking_records.id", ondelete="CASCADE"), nullable=False, index=True
     )
-    original_name: Mapped[str] = mapped_column(sa.String(255), nullable=False)
-    stored_name: Mapped[str] = mapped_column(sa.String(100), unique=True, nullable=False)
-    content_type: Mapped[str] = mapped_column(sa.String(100), nullable=False)
-    size_bytes: Mapped[int] = mapped_column(nullable=False)
-    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    uploaded_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, nullable=False)
 
     record = relationship("DockingRecord", back_populates="files")
 

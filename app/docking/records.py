@@ -100,6 +100,18 @@ def other_org_id(record: DockingRecord, actor) -> int:
     return req.to_org_id if actor.org_id == req.from_org_id else req.from_org_id
 
 
+def _tell_other_side(record: DockingRecord, actor, what: str, headline: str, body: str) -> None:
+    """Every member of the other party hears of a timeline line, once: `what` names the line in the key."""
+    notify(
+        org_user_ids(other_org_id(record, actor)),
+        NotificationKind.DOCKING_UPDATE,
+        f"docking_record:{record.id}:{what}",
+        f"《{record.request.target.title}》对接进展：{headline}",
+        body,
+        record_link(record),
+    )
+
+
 def _clean_text(text: str | None, field: str, label: str, *, required: bool) -> str | None:
     text = (text or "").strip()
     if required and not text:
@@ -112,7 +124,9 @@ def _clean_text(text: str | None, field: str, label: str, *, required: bool) -> 
 def add_docking_note(record: DockingRecord, actor, text: str | None) -> DockingEvent:
     """Either party writes a note on the record (a progress update, a meeting summary)."""
     note = _clean_text(text, "text", "备注内容", required=True)
-    return _log(record, actor, DockingEventKind.NOTE, text=note)
+    event = _log(record, actor, DockingEventKind.NOTE, text=note)
+    _tell_other_side(record, actor, f"note:{event.id}", "新备注", f"{actor.org.name} {actor.name}：{note}")
+    return event
 
 
 def add_docking_file(record: DockingRecord, actor, upload) -> DockingFile:
@@ -122,17 +136,13 @@ def add_docking_file(record: DockingRecord, actor, upload) -> DockingFile:
     if len(record.files) >= FILES_MAX:
         raise FieldError("attachment", f"每条对接记录最多上传{FILES_MAX}个文件")
     stored = store_upload(upload, FILE_FOLDER)
-    item = DockingFile(
-        record_id=record.id,
-        original_name=stored.original_name,
-        stored_name=stored.stored_name,
-        content_type=stored.content_type,
-        size_bytes=stored.size_bytes,
-        uploaded_by_id=actor.id,
-    )
+    item = DockingFile(record_id=record.id, **stored.columns(actor))
     db.session.add(item)
     db.session.flush()
-    _log(record, actor, DockingEventKind.ATTACHMENT, file_id=item.id, text=item.original_name)
+    event = _log(record, actor, DockingEventKind.ATTACHMENT, file_id=item.id, text=item.original_name)
+    _tell_other_side(
+        record, actor, f"file:{event.id}", "新文件", f"{actor.org.name} {actor.name} 上传了文件“{item.original_name}”。"
+    )
     return item
 
 
@@ -245,13 +255,11 @@ def move_docking_stage(
         record.peak_stage = target
     record_change("docking_record", record.id, before, target, actor, text)
     event = _log(record, actor, DockingEventKind.STAGE, from_stage=before, to_stage=target, text=text)
-    req = record.request
-    notify(
-        org_user_ids(other_org_id(record, actor)),
-        NotificationKind.DOCKING_UPDATE,
-        f"docking_record:{record.id}:stage:{target.value}",
-        f"《{req.target.title}》对接进展：{target.label}",
+    _tell_other_side(
+        record,
+        actor,
+        f"stage:{target.value}",
+        target.label,
         f"{actor.org.name} 将对接阶段由“{before.label}”更新为“{target.label}”。" + (f"\n{text}" if text else ""),
-        record_link(record),
     )
     return event

@@ -30,6 +30,7 @@ from app.core.enums import (
 from app.core.errors import DomainError, FieldError, InvalidTransition, NotFound
 from app.core.models import record_change, utcnow
 from app.events.booth_models import Booth, BoothApplication
+from app.events.event_roles import get_event_row
 from app.events.models import Event, Registration
 from app.extensions import db
 from app.notifications.services import link_to, notify, org_user_ids
@@ -115,10 +116,7 @@ def delete_booth(event: Event, booth_id: int, actor) -> None:
 
 
 def _booth(event: Event, booth_id: int | None) -> Booth:
-    booth = db.session.get(Booth, booth_id) if booth_id else None
-    if booth is None or booth.event_id != event.id:
-        raise NotFound("展位不存在")
-    return booth
+    return get_event_row(Booth, booth_id, event, "展位不存在")
 
 
 def event_booths(event: Event) -> list[Booth]:
@@ -222,10 +220,7 @@ def withdraw_application(event: Event, application_id: int, user) -> BoothApplic
 
 
 def _application(event: Event, application_id: int) -> BoothApplication:
-    application = db.session.get(BoothApplication, application_id)
-    if application is None or application.event_id != event.id:
-        raise NotFound()
-    return application
+    return get_event_row(BoothApplication, application_id, event)
 
 
 def _move(application: BoothApplication, expected, to, actor, reason: str | None = None) -> None:

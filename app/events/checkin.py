@@ -13,9 +13,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from app.core.enums import EventStatus, RegistrationStatus
-from app.core.errors import DomainError, InvalidTransition, NotFound
+from app.core.errors import DomainError, InvalidTransition
 from app.core.models import record_change, utcnow
 from app.core.web import local_time
+from app.events.event_roles import get_event_row
 from app.events.models import Attendee, Event, Registration
 from app.events.tickets import (
     DEFAULT_TICKET_LABEL,
@@ -119,9 +120,7 @@ def check_in_ticket(event: Event, text: str, actor, now: datetime | None = None)
 
 def undo_check_in(event: Event, attendee_id: int, actor, reason: str | None = None) -> Attendee:
     """Take back a mistaken check-in (the organiser's call), leaving an audit row of who did it."""
-    attendee = db.session.get(Attendee, attendee_id)
-    if attendee is None or attendee.event_id != event.id:
-        raise NotFound()
+    attendee = get_event_row(Attendee, attendee_id, event)
     done = db.session.execute(
         sa.update(Attendee)
         .where(Attendee.id == attendee.id, Attendee.checked_in_at.is_not(None))

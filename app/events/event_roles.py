@@ -1,5 +1,6 @@
-"""Who is who at an event, for the meeting and judging pages: the organiser (app.events.services.can_manage)
-and the participating organisations (those with a confirmed registration)."""
+"""Who and what belongs to an event, for the meeting, judging, booth and check-in pages: the organiser
+(app.events.services.can_manage), the participating organisations (those with a confirmed registration),
+and the event's own rows looked up by an id from a URL."""
 
 from __future__ import annotations
 
@@ -25,6 +26,15 @@ def participant_org_ids(event_id: int) -> set[int]:
             )
         )
     )
+
+
+def get_event_row(model, row_id: int | None, event: Event, message: str | None = None):
+    """A row of `model` (a table with event_id) that belongs to this event. An id from another event's
+    row is not found, so a page of one event can never act on another's judges, booths or slots."""
+    row = db.session.get(model, row_id) if row_id else None
+    if row is None or row.event_id != event.id:
+        raise NotFound(message) if message else NotFound()
+    return row
 
 
 def is_participant(user, event: Event) -> bool:

@@ -25,7 +25,7 @@ from app.auth.models import User
 from app.core.enums import EventType, NotificationKind, RegistrationStatus, TicketType
 from app.core.errors import InvalidTransition, NotFound, ValidationFailed
 from app.core.models import record_change, utcnow
-from app.events.event_roles import get_managed_typed_event, get_typed_event
+from app.events.event_roles import get_event_row, get_managed_typed_event, get_typed_event
 from app.events.judging_models import Criterion, Judge, JudgingState, Presenter, Score, ScoreSheet
 from app.events.models import Attendee, Event, Registration, TicketCategory
 from app.extensions import db
@@ -189,20 +189,23 @@ def add_judge(event: Event, actor, user_id: int | None = None, email: str | None
 
 
 def get_event_judge(event: Event, judge_id: int) -> Judge:
-    judge = db.session.get(Judge, judge_id)
-    if judge is None or judge.event_id != event.id:
-        raise NotFound()
-    return judge
+    return get_event_row(Judge, judge_id, event)
+
+
+def _remove_unscored(event: Event, actor, row, sheet_column, entity: str, was: str, refusal: str) -> None:
+    """Delete a judge or presenter that no score sheet names (`sheet_column` is the ScoreSheet column
+    pointing at its kind): scores once saved are part of the record, so whoever they name stays."""
+    ensure_open(event)
+    if db.session.scalar(sa.select(sa.exists().where(sheet_column == row.id))):
+        raise InvalidTransition(refusal)
+    record_change(entity, row.id, was, "removed", actor)
+    db.session.delete(row)
+    db.session.flush()
 
 
 def remove_judge(event: Event, actor, judge: Judge) -> None:
     """A judge who has saved scores stays (their scores are part of the record)."""
-    ensure_open(event)
-    if db.session.scalar(sa.select(sa.exists().where(ScoreSheet.judge_id == judge.id))):
-        raise InvalidTransition("该评委已有评分记录，不能移除")
-    record_change("judge", judge.id, "assigned", "removed", actor)
-    db.session.delete(judge)
-    db.session.flush()
+    _remove_unscored(event, actor, judge, ScoreSheet.judge_id, "judge", "assigned", "该评委已有评分记录，不能移除")
 
 
 def get_judge(event: Event, user) -> Judge:
@@ -270,10 +273,7 @@ def add_presenter(event: Event, actor, registration_id: int, project: str = "") 
 
 
 def get_event_presenter(event: Event, presenter_id: int) -> Presenter:
-    presenter = db.session.get(Presenter, presenter_id)
-    if presenter is None or presenter.event_id != event.id:
-        raise NotFound()
-    return presenter
+    return get_event_row(Presenter, presenter_id, event)
 
 
 def set_lineup(event: Event, actor, slots: dict[int, tuple[int, datetime | None]]) -> None:
@@ -296,12 +296,10 @@ def set_lineup(event: Event, actor, slots: dict[int, tuple[int, datetime | None]
 
 
 def remove_presenter(event: Event, actor, presenter: Presenter) -> None:
-    ensure_open(event)
-    if db.session.scalar(sa.select(sa.exists().where(ScoreSheet.presenter_id == presenter.id))):
-        raise InvalidTransition("该企业已有评分，不能移出出场名单")
-    record_change("presenter", presenter.id, "added", "removed", actor)
-    db.session.delete(presenter)
-    db.session.flush()
+    """A company that has been scored stays in the line-up."""
+    _remove_unscored(
+        event, actor, presenter, ScoreSheet.presenter_id, "presenter", "added", "该企业已有评分，不能移出出场名单"
+    )
 
 
 # --- closing and publishing ------------------------------------------------------------------------

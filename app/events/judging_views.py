@@ -136,14 +136,6 @@ def judge_add(event_id):
     return commit_and_redirect(_setup(event.id, "judges"), f"已将 {judge.user.name} 设为评委")
 
 
-@bp.post(f"{ONE}/judges/<int:judge_id>/remove")
-@login_required
-def judge_remove(event_id, judge_id):
-    event = get_judging_event(event_id, current_user)
-    remove_judge(event, current_user, get_event_judge(event, judge_id))
-    return commit_and_redirect(_setup(event.id, "judges"), "已移除该评委", "info")
-
-
 @bp.post(f"{ONE}/presenters")
 @login_required
 def presenter_add(event_id):
@@ -170,12 +162,20 @@ def lineup(event_id):
     return commit_and_redirect(_setup(event.id, "lineup"), "出场顺序已保存")
 
 
-@bp.post(f"{ONE}/presenters/<int:presenter_id>/remove")
+# what: (find the event's row, remove it, the set-up page's section, the message)
+REMOVALS = {
+    "judges": (get_event_judge, remove_judge, "judges", "已移除该评委"),
+    "presenters": (get_event_presenter, remove_presenter, "lineup", "已移出出场名单"),
+}
+
+
+@bp.post(f"{ONE}/<any(judges, presenters):what>/<int:row_id>/remove")
 @login_required
-def presenter_remove(event_id, presenter_id):
+def remove(event_id, what, row_id):
     event = get_judging_event(event_id, current_user)
-    remove_presenter(event, current_user, get_event_presenter(event, presenter_id))
-    return commit_and_redirect(_setup(event.id, "lineup"), "已移出出场名单", "info")
+    find, remove_row, anchor, message = REMOVALS[what]
+    remove_row(event, current_user, find(event, row_id))
+    return commit_and_redirect(_setup(event.id, anchor), message, "info")
 
 
 @bp.post(f"{ONE}/close")

@@ -21,9 +21,9 @@ from app.docking.models import DockingRecord, DockingRequest
 from app.docking.records import move_docking_stage
 from app.docking.services import send_docking_request
 from app.events.meeting_models import Meeting
+from app.events.meeting_recommendations import published_matches_between
 from app.events.models import Event
 from app.extensions import db
-from app.matching.models import Match
 from app.postings.models import Posting
 
 FINAL = (DockingStage.COMPLETED, DockingStage.TERMINATED)
@@ -46,25 +46,9 @@ def _open_record(org_a: int, org_b: int) -> DockingRecord | None:
 def _target(own_org: int, other_org: int) -> tuple[Posting | None, Posting | None]:
     """(their posting, our posting): the pair of the best Match between the two organisations' published
     postings, else their newest published posting alone."""
-    source, target = sa.orm.aliased(Posting), sa.orm.aliased(Posting)
-    best = db.session.execute(
-        sa.select(source, target)
-        .select_from(Match)
-        .join(source, source.id == Match.source_id)
-        .join(target, target.id == Match.target_id)
-        .where(
-            source.status == PostingStatus.PUBLISHED,
-            target.status == PostingStatus.PUBLISHED,
-            sa.or_(
-                sa.and_(source.org_id == own_org, target.org_id == other_org),
-                sa.and_(source.org_id == other_org, target.org_id == own_org),
-            ),
-        )
-        .order_by(Match.score.desc(), Match.id)
-        .limit(1)
-    ).first()
+    best = db.session.scalars(published_matches_between(own_org, [other_org]).limit(1)).first()
     if best is not None:
-        src, tgt = best
+        src, tgt = best.source, best.target
         return (tgt, src) if src.org_id == own_org else (src, tgt)
     newest = db.session.scalar(
         sa.select(Posting)

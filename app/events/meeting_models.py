@@ -101,7 +101,9 @@ class MeetingRequest(db.Model):
 
 
 class Meeting(db.Model):
-    """A booked meeting: one slot, one table, the two organisations, and afterwards its outcome."""
+    """A booked meeting: one slot, one table, the two organisations, and afterwards its outcome. Cancelling
+    deletes it and its holds (the request, now cancelled, and the audit trail keep the history), so the
+    unique constraints free the slot and table for the next booking."""
 
     __tablename__ = "meetings"
 

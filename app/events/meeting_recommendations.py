@@ -39,16 +39,11 @@ class Recommendation:
     match_count: int = 0
 
 
-def recommend_counterparts(event_id: int, org_id: int, limit: int = 20) -> list[Recommendation]:
-    """Participating organisations (not one's own) ranked by their best Match with one's organisation,
-    in both directions: one's postings as source (needs → others' achievements/capabilities, …) and
-    others' postings as source targeting one's own (others' needs → one's achievements). Only Match rows
-    between two published postings count; up to three matches per organisation are shown with reasons."""
-    others = participant_org_ids(event_id) - {org_id}
-    if not others:
-        return []
+def published_matches_between(org_id: int, others) -> sa.Select:
+    """Match rows, best first, between two published postings: one of `org_id`'s and one of an
+    organisation in `others`, in either direction (its postings as source or as target)."""
     source, target = aliased(Posting), aliased(Posting)
-    rows = db.session.scalars(
+    return (
         sa.select(Match)
         .join(source, source.id == Match.source_id)
         .join(target, target.id == Match.target_id)
@@ -62,7 +57,18 @@ def recommend_counterparts(event_id: int, org_id: int, limit: int = 20) -> list[
         )
         .options(selectinload(Match.source), selectinload(Match.target))
         .order_by(Match.score.desc(), Match.id)
-    ).all()
+    )
+
+
+def recommend_counterparts(event_id: int, org_id: int, limit: int = 20) -> list[Recommendation]:
+    """Participating organisations (not one's own) ranked by their best Match with one's organisation,
+    in both directions: one's postings as source (needs → others' achievements/capabilities, …) and
+    others' postings as source targeting one's own (others' needs → one's achievements). Only Match rows
+    between two published postings count; up to three matches per organisation are shown with reasons."""
+    others = participant_org_ids(event_id) - {org_id}
+    if not others:
+        return []
+    rows = db.session.scalars(published_matches_between(org_id, others)).all()
     by_org: dict[int, Recommendation] = {}
     for m in rows:
         mine, theirs = (m.source, m.target) if m.source.org_id == org_id else (m.target, m.source)

@@ -27,13 +27,16 @@ from app.events.meeting_setup import save_meeting_settings, settings_form_data
 from app.events.meetings import (
     accept_meeting_request,
     block_slot,
+    cancel_meeting,
     decline_meeting_request,
     get_participant_event,
     get_party_meeting,
     get_received_request,
+    get_sent_request,
     record_meeting_outcome,
     send_meeting_request,
     unblock_slot,
+    withdraw_meeting_request,
 )
 from app.events.services import can_manage
 
@@ -113,6 +116,14 @@ def decline(event_id, request_id):
     return commit_and_redirect(_hub(event.id) + "#received", "已婉拒该邀请", "info")
 
 
+@bp.post(f"{ONE}/requests/<int:request_id>/withdraw")
+@login_required
+def withdraw(event_id, request_id):
+    event = get_participant_event(event_id, current_user)
+    withdraw_meeting_request(get_sent_request(event, request_id, current_user), current_user)
+    return commit_and_redirect(_hub(event.id) + "#sent", "已撤回该邀请", "info")
+
+
 @bp.get(f"{ONE}/agenda")
 @login_required
 def agenda(event_id):
@@ -137,20 +148,19 @@ def agenda_ics(event_id):
     )
 
 
-@bp.post(f"{ONE}/slots/<int:slot_id>/block")
-@login_required
-def block(event_id, slot_id):
-    event = get_participant_event(event_id, current_user)
-    block_slot(event, current_user, slot_id)
-    return commit_and_redirect(_agenda(event.id) + "#slots", "已标记为忙碌，该时段不会再安排洽谈")
+SLOT_CHANGES = {
+    "block": (block_slot, "已标记为忙碌，该时段不会再安排洽谈"),
+    "unblock": (unblock_slot, "该时段已恢复为空闲"),
+}
 
 
-@bp.post(f"{ONE}/slots/<int:slot_id>/unblock")
+@bp.post(f"{ONE}/slots/<int:slot_id>/<any(block, unblock):action>")
 @login_required
-def unblock(event_id, slot_id):
+def slot(event_id, slot_id, action):
     event = get_participant_event(event_id, current_user)
-    unblock_slot(event, current_user, slot_id)
-    return commit_and_redirect(_agenda(event.id) + "#slots", "该时段已恢复为空闲")
+    change, message = SLOT_CHANGES[action]
+    change(event, current_user, slot_id)
+    return commit_and_redirect(_agenda(event.id) + "#slots", message)
 
 
 @bp.post(f"{ONE}/<int:meeting_id>/outcome")
@@ -163,6 +173,14 @@ def outcome(event_id, meeting_id):
     )
     message = "洽谈结果已记录" + (f"；{docking}" if docking else "")
     return commit_and_redirect(_agenda(event.id) + f"#meeting-{meeting.id}", message)
+
+
+@bp.post(f"{ONE}/<int:meeting_id>/cancel")
+@login_required
+def cancel(event_id, meeting_id):
+    event = get_participant_event(event_id, current_user)
+    cancel_meeting(get_party_meeting(event, meeting_id, current_user), current_user, request.form.get("reason", ""))
+    return commit_and_redirect(_agenda(event.id), "洽谈已取消，已通知对方；该时段已恢复空闲", "info")
 
 
 # --- organiser ---------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Meeting requests and meetings at docking events: send, accept (booking a slot and a table), decline,
-expire, block busy slots, and record the outcome. Services flush, never commit.
+withdraw, expire, cancel a booked meeting, block busy slots, and record the outcome. Services flush,
+never commit.
 
 Booking rule: an accepted request gets the earliest slot (still ahead) where neither organisation has
 a meeting or a blocked slot and a table is free; tables are tried in their order. The unique
@@ -18,7 +19,7 @@ from app.core.enums import EventStatus, EventType, MeetingOutcome, MeetingReques
 from app.core.errors import DomainError, InvalidTransition, NotFound, ValidationFailed
 from app.core.models import record_change, utcnow
 from app.core.web import local_time
-from app.events.event_roles import get_typed_event, is_participant, participant_org_ids
+from app.events.event_roles import get_event_row, get_typed_event, is_participant, participant_org_ids
 from app.events.meeting_docking import carry_intent_to_docking
 from app.events.meeting_models import (
     Meeting,
@@ -113,17 +114,32 @@ def send_meeting_request(
     return req
 
 
-def get_received_request(event: Event, request_id: int, user) -> MeetingRequest:
-    """A request of this event addressed to the user's organisation; any other is not found."""
-    req = db.session.get(MeetingRequest, request_id)
-    if req is None or req.event_id != event.id or req.recipient_org_id != user.org_id:
+def _own_request(event: Event, request_id: int, user, side: str) -> MeetingRequest:
+    req = get_event_row(MeetingRequest, request_id, event)
+    if getattr(req, f"{side}_org_id") != user.org_id:
         raise NotFound()
     return req
 
 
-def _move_if_pending(req: MeetingRequest, status: MeetingRequestStatus, now: datetime, user=None) -> bool:
-    """One conditional UPDATE, so an answer and the expiry job racing cannot both move the request. A request
-    that is no longer open frees the pair (open_key) for a new request."""
+def get_received_request(event: Event, request_id: int, user) -> MeetingRequest:
+    """A request of this event addressed to the user's organisation; any other is not found."""
+    return _own_request(event, request_id, user, "recipient")
+
+
+def get_sent_request(event: Event, request_id: int, user) -> MeetingRequest:
+    """A request of this event sent by the user's organisation; any other is not found."""
+    return _own_request(event, request_id, user, "sender")
+
+
+def _move_request(
+    req: MeetingRequest,
+    status: MeetingRequestStatus,
+    now: datetime,
+    user=None,
+    from_status: MeetingRequestStatus = S.PENDING,
+) -> bool:
+    """One conditional UPDATE, so an answer and the expiry job (or both sides cancelling) racing cannot both
+    move the request. A request that is no longer open frees the pair (open_key) for a new request."""
     values = {"status": status}
     if user is not None:
         values.update(answered_at=now, answered_by_id=user.id)
@@ -131,7 +147,7 @@ def _move_if_pending(req: MeetingRequest, status: MeetingRequestStatus, now: dat
         values["open_key"] = None
     moved = db.session.execute(
         sa.update(MeetingRequest)
-        .where(MeetingRequest.id == req.id, MeetingRequest.status == S.PENDING)
+        .where(MeetingRequest.id == req.id, MeetingRequest.status == from_status)
         .values(**values)
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -142,7 +158,7 @@ def _move_if_pending(req: MeetingRequest, status: MeetingRequestStatus, now: dat
 def _claim_pending(req: MeetingRequest, status: MeetingRequestStatus, user, now: datetime) -> None:
     if req.expires_at <= now and req.status == S.PENDING:
         raise InvalidTransition("该邀请已过答复期限")
-    if not _move_if_pending(req, status, now, user):
+    if not _move_request(req, status, now, user):
         raise InvalidTransition("该邀请已处理，无需重复操作")
 
 
@@ -231,6 +247,49 @@ def decline_meeting_request(req: MeetingRequest, user, now: datetime | None = No
     db.session.flush()
 
 
+def withdraw_meeting_request(req: MeetingRequest, user, now: datetime | None = None) -> None:
+    """The sender takes back a request nobody has answered yet; the two may ask each other again later.
+    The request keeps no answerer: withdrawing is not an answer (the audit row says who did it)."""
+    now = now or utcnow()
+    if not _move_request(req, S.WITHDRAWN, now):
+        raise InvalidTransition("该邀请已处理，无法撤回")
+    record_change("meeting_request", req.id, S.PENDING, S.WITHDRAWN, user)
+    db.session.flush()
+
+
+def cancel_meeting(meeting: Meeting, user, reason: str = "", now: datetime | None = None) -> None:
+    """Either side cancels a booked meeting before its slot starts, with an optional reason. The meeting
+    and both parties' holds are deleted, so the unique (slot, table) and (slot, org) constraints no
+    longer hold them and another accepted request can be booked there; the request becomes cancelled
+    with its pair key cleared, so the two may ask each other again. The other side is notified; the
+    reason stays in the audit trail. The status move comes first so two sides cancelling at once
+    cannot both succeed."""
+    now = now or utcnow()
+    reason = (reason or "").strip()
+    if len(reason) > MESSAGE_MAX:
+        raise ValidationFailed(f"取消原因不能超过 {MESSAGE_MAX} 字")
+    slot = meeting.slot
+    if slot.starts_at <= now:
+        raise InvalidTransition("洽谈时段已开始，不能再取消；可在洽谈后记录结果为“未到场”")
+    req, other = meeting.request, meeting.other_org(user.org_id)
+    if not _move_request(req, S.CANCELLED, now, from_status=S.ACCEPTED):
+        raise InvalidTransition("该洽谈已取消")
+    db.session.execute(sa.delete(MeetingHold).where(MeetingHold.meeting_id == meeting.id))
+    db.session.delete(meeting)
+    db.session.flush()
+    record_change("meeting_request", req.id, S.ACCEPTED, S.CANCELLED, user, reason or None)
+    mine = db.session.get(Organization, user.org_id)
+    event = db.session.get(Event, req.event_id)
+    notify(
+        org_user_ids(other.id),
+        NotificationKind.MEETING_CANCELLED,
+        f"meeting_request:{req.id}:cancelled",
+        f"{mine.name} 取消了“{event.title}”{local_time(slot.starts_at, '%m-%d %H:%M')} 的洽谈",
+        f"取消原因：{reason}" if reason else "对方未填写原因。您可以重新发送洽谈邀请。",
+        meetings_link(event.id) + "/agenda",
+    )
+
+
 def expire_meeting_requests(now: datetime) -> int:
     """Requests still pending at their deadline expire; each sender is told once. Run twice, the second
     run finds nothing left to expire."""
@@ -241,7 +300,7 @@ def expire_meeting_requests(now: datetime) -> int:
     ).all()
     expired = 0
     for req in due:
-        if not _move_if_pending(req, S.EXPIRED, now):
+        if not _move_request(req, S.EXPIRED, now):
             continue  # answered since it was read
         expired += 1
         record_change("meeting_request", req.id, S.PENDING, S.EXPIRED, None, "超过答复期限")
@@ -258,10 +317,7 @@ def expire_meeting_requests(now: datetime) -> int:
 
 
 def get_event_slot(event: Event, slot_id: int) -> MeetingSlot:
-    slot = db.session.get(MeetingSlot, slot_id)
-    if slot is None or slot.event_id != event.id:
-        raise NotFound()
-    return slot
+    return get_event_row(MeetingSlot, slot_id, event)
 
 
 def block_slot(event: Event, user, slot_id: int) -> None:
@@ -289,8 +345,8 @@ def unblock_slot(event: Event, user, slot_id: int) -> None:
 
 def get_party_meeting(event: Event, meeting_id: int, user) -> Meeting:
     """A meeting of this event the user's organisation is one of the two sides of; else not found."""
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None or meeting.event_id != event.id or user.org_id not in meeting.org_ids:
+    meeting = get_event_row(Meeting, meeting_id, event)
+    if user.org_id not in meeting.org_ids:
         raise NotFound()
     return meeting
 

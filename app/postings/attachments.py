@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from flask import current_app
@@ -65,6 +65,10 @@ class StoredUpload:
     content_type: str
     size_bytes: int
 
+    def columns(self, actor) -> dict:
+        """The app.core.models.StoredFileMixin columns of a row for this file, uploaded by `actor`."""
+        return {**asdict(self), "uploaded_by_id": actor.id}
+
 
 def store_upload(upload, folder: str = "attachments") -> StoredUpload:
     """Check an uploaded file (a werkzeug FileStorage) and write it under UPLOAD_DIR/<folder> with a random name.
@@ -108,14 +112,7 @@ def add_attachment(posting: Posting, upload, actor) -> Attachment:
     if len(posting.attachments) >= MAX_PER_POSTING:
         raise _invalid(f"每条信息最多上传{MAX_PER_POSTING}个附件，请先删除不需要的附件")
     stored = store_upload(upload)
-    attachment = Attachment(
-        posting=posting,
-        original_name=stored.original_name,
-        stored_name=stored.stored_name,
-        content_type=stored.content_type,
-        size_bytes=stored.size_bytes,
-        uploaded_by_id=actor.id,
-    )
+    attachment = Attachment(posting=posting, **stored.columns(actor))
     db.session.add(attachment)
     touch_posting(posting)
     db.session.flush()

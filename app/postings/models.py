@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.enums import CooperationMode, PostingKind, PostingStatus, Tier
-from app.core.models import EnumText, PlaceNamesMixin, TimestampMixin, utcnow
+from app.core.models import EnumText, PlaceNamesMixin, StoredFileMixin, TimestampMixin
 from app.extensions import db
 
 
@@ -114,18 +114,12 @@ class PostingMode(db.Model):
     mode: Mapped[CooperationMode] = mapped_column(EnumText(CooperationMode), primary_key=True)
 
 
-class Attachment(db.Model):
+class Attachment(StoredFileMixin, db.Model):
     __tablename__ = "attachments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     posting_id: Mapped[int] = mapped_column(
         sa.ForeignKey("postings.id", ondelete="CASCADE"), nullable=False, index=True
     )
-    original_name: Mapped[str] = mapped_column(sa.String(255), nullable=False)
-    stored_name: Mapped[str] = mapped_column(sa.String(100), unique=True, nullable=False)
-    content_type: Mapped[str] = mapped_column(sa.String(100), nullable=False)
-    size_bytes: Mapped[int] = mapped_column(nullable=False)
-    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    uploaded_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, nullable=False)
 
     posting = relationship("Posting", back_populates="attachments")

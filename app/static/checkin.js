@@ -54,7 +54,7 @@
     const entry = el("li", "list-group-item px-0 " + (ok ? "text-success" : "text-danger"));
     entry.dataset.entry = "1";
     const who = data.attendee ? data.attendee.name + " · " : "";
-    entry.textContent = new Date().toLocaleTimeString("zh-CN", { hour12: false }) + " " + who + data.message;
+    entry.textContent = new Date().toLocaleTimeString("zh-CN", { hour12: false, timeZone: "Asia/Shanghai" }) + " " + who + data.message;
     log.prepend(entry);
     while (log.children.length > 20) log.lastElementChild.remove();
     if (navigator.vibrate) navigator.vibrate(ok ? 80 : [60, 60, 60]);

