@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from flask.logging import default_handler
 
 from config import config_for
 
@@ -33,9 +34,11 @@ def create_app(config=None) -> Flask:
     app.config.update(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     Path(app.config["UPLOAD_DIR"]).mkdir(parents=True, exist_ok=True)
-    if not app.logger.handlers or app.config.get("APP_ENV") != "testing":
+    if app.config.get("APP_ENV") != "testing":
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         logging.getLogger("alembic").setLevel(logging.WARNING)
+        # The root handler above already prints the app's records; Flask's own handler would print them twice.
+        app.logger.removeHandler(default_handler)
 
     if app.config.get("PROXY_HOPS"):
         # Behind nginx: trust X-Forwarded-For/Proto from that many proxies, so rate limits see real clients.
