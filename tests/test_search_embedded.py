@@ -94,3 +94,18 @@ def test_an_unusable_path_raises_engine_unavailable(tmp_path):
 def test_prefix_must_be_a_safe_table_name(tmp_path):
     with pytest.raises(ValueError):
         EmbeddedBackend(tmp_path / "s.db", prefix="x; DROP TABLE users")
+
+
+@pytest.mark.parametrize("text", ["稀土", "羊绒 稀土 氢能 电机", ""])
+def test_a_search_without_facets_ranks_and_counts_as_one_with_them(backend, text):
+    """The matching's candidate queries (one kind, no facets) take a shorter path: same hits, order,
+    scores and total, on every page, also past the last one."""
+    backend.index_many(CORPUS)
+    for kind in ("achievement", "need"):
+        for page in (1, 2, 50):
+            ask_with = dict(kinds=(kind,), per_page=3, page=page, highlight=False)
+            full = ask(backend, text, facets=True, **ask_with)
+            short = ask(backend, text, facets=False, **ask_with)
+            assert [(h.id, h.score, h.source) for h in short.hits] == [(h.id, h.score, h.source) for h in full.hits]
+            assert (short.total, short.page, short.pages) == (full.total, full.page, full.pages)
+            assert short.facets == {}

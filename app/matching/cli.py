@@ -17,7 +17,7 @@ from app.extensions import db
 from app.matching.dictionary import seed_dictionary
 from app.matching.embeddings import EMBED_BATCH, embed_batches, get_embedder, outdated_ids
 from app.matching.models import Match
-from app.matching.services import benchmark_rows, count_sources, current_run, run_matches
+from app.matching.services import benchmark_rows, count_sources, count_uncomputed_sources, current_run, run_matches
 from app.matching.sync import BATCH_SIZE, drain_outbox, reindex, sync_status
 from search.evaluation import evaluate, read_qrels, read_run_jsonl
 
@@ -101,8 +101,9 @@ matching_cli = AppGroup("matching", help="供需匹配：计算、导出、评�
 @click.option("--if-missing", is_flag=True, help="已有匹配结果时什么也不做（make run 使用）。")
 def run_command(if_missing: bool) -> None:
     """为全部已发布的信息重新计算匹配（分批提交）。"""
-    if if_missing and db.session.scalar(sa.select(Match.id).limit(1)) is not None:
-        click.echo("已有匹配结果，跳过；需要重算请执行 flask matching run")
+    # "Missing" means some published source was never computed: the drain before it may have matched a few.
+    if if_missing and not count_uncomputed_sources():
+        click.echo("每条已发布的信息都已有匹配结果，跳过；需要重算请执行 flask matching run")
         return
     total = count_sources()
     computed = 0

@@ -86,11 +86,6 @@ def embed_batches(
         yield len(postings)
 
 
-def source_vector(posting: Posting) -> bytes | None:
-    """The posting's current vector, if it has one."""
-    return current_vectors([posting.id]).get(posting.id)
-
-
 def load_store(kinds: Iterable[PostingKind], eligible: sa.ColumnElement) -> VectorStore:
     """A VectorStore of the current vectors of the postings matching `eligible`, per kind."""
     store = VectorStore()

@@ -4,7 +4,7 @@ them for owners, exports and evaluation. Services flush, never commit; the CLI o
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -28,45 +28,87 @@ BENCHMARK = ((PostingKind.NEED, PostingKind.ACHIEVEMENT), (PostingKind.PROCUREME
 # --- computing ---------------------------------------------------------------------------------------
 
 
-def _mark_computed(posting: Posting) -> None:
-    state = db.session.get(MatchState, posting.id) or MatchState(posting_id=posting.id)
-    state.version, state.computed_at = posting.version, utcnow()
-    db.session.add(state)
+def _mark_computed(sources: list[Posting], now: datetime) -> None:
+    """Record the version each source's matches were computed for: one update and one insert."""
+    ids = [source.id for source in sources]
+    known = set(db.session.scalars(sa.select(MatchState.posting_id).where(MatchState.posting_id.in_(ids))))
+    rows = [{"posting_id": s.id, "version": s.version, "computed_at": now} for s in sources]
+    updates = [row for row in rows if row["posting_id"] in known]
+    inserts = [row for row in rows if row["posting_id"] not in known]
+    if updates:
+        db.session.execute(sa.update(MatchState), updates)
+    if inserts:
+        db.session.execute(sa.insert(MatchState), inserts)
 
 
-def store_matches(source: Posting, results: dict[PostingKind, list[Scored]]) -> list[Match]:
-    """Replace the source's matches with `results`, updating rows in place so feedback keeps its match."""
-    existing = {m.target_id: m for m in db.session.scalars(sa.select(Match).where(Match.source_id == source.id))}
-    now, kept = utcnow(), []
-    for kind, items in results.items():
-        for rank, item in enumerate(items, start=1):
-            match = existing.pop(item.target.id, None) or Match(source_id=source.id, target_id=item.target.id)
-            match.target_kind, match.rank, match.score = kind, rank, round(item.score, 6)
-            match.lexical_score, match.dense_score = item.lexical, item.dense
-            match.reasons, match.computed_at = item.reasons, now
-            db.session.add(match)
-            kept.append(match)
-    for stale in existing.values():
-        db.session.delete(stale)
-    _mark_computed(source)
+def store_matches(results: dict[int, dict[PostingKind, list[Scored]]]) -> None:
+    """Replace each source's matches with its results, a whole batch of sources in one delete, one
+    update and one insert (executemany). A pair that stays keeps its row (and id), updated in place,
+    so feedback keeps its match."""
+    if not results:
+        return
+    existing = {
+        (source_id, target_id): match_id
+        for match_id, source_id, target_id in db.session.execute(
+            sa.select(Match.id, Match.source_id, Match.target_id).where(Match.source_id.in_(list(results)))
+        )
+    }
+    updates, inserts = [], []
+    for source_id, by_kind in results.items():
+        now = utcnow()
+        for kind, items in by_kind.items():
+            for rank, item in enumerate(items, start=1):
+                row = {
+                    "target_kind": kind,
+                    "rank": rank,
+                    "score": round(item.score, 6),
+                    "lexical_score": item.lexical,
+                    "dense_score": item.dense,
+                    "reasons": item.reasons,
+                    "computed_at": now,
+                }
+                match_id = existing.pop((source_id, item.target.id), None)
+                if match_id is None:
+                    inserts.append({"source_id": source_id, "target_id": item.target.id, **row})
+                else:
+                    updates.append({"match_id": match_id, **row})
+    if existing:
+        db.session.execute(sa.delete(Match).where(Match.id.in_(list(existing.values()))))
+    # Core statements on the table: executemany without the ORM's per-row bookkeeping.
+    table = Match.__table__
+    if updates:
+        stmt = sa.update(table).where(table.c.id == sa.bindparam("match_id"))
+        db.session.execute(stmt, updates)
+    if inserts:
+        db.session.execute(sa.insert(table), inserts)
+
+
+def _forget(ids: list[int]) -> None:
+    """Postings that are no longer published lose their matches, both as source and as target."""
+    db.session.execute(sa.delete(Match).where(sa.or_(Match.source_id.in_(ids), Match.target_id.in_(ids))))
+
+
+def compute_batch(sources: list[Posting], ctx: MatchContext) -> dict[int, dict[PostingKind, list[Scored]]]:
+    """(Re)compute the matches of a batch of postings: source id → results by target kind. A posting
+    that is not published (or expired) gets none. Written with a few statements per batch, one flush."""
+    if not sources:
+        return {}
+    ids = [source.id for source in sources]
+    eligible = set(db.session.scalars(sa.select(Posting.id).where(Posting.id.in_(ids), eligible_clause(ctx.today))))
+    ctx.prefetch(pid for pid in ids if pid in eligible)
+    results = {source.id: score_source(ctx, source) for source in sources if source.id in eligible}
+    store_matches(results)
+    gone = [pid for pid in ids if pid not in eligible]
+    if gone:
+        _forget(gone)
+    _mark_computed(sources, utcnow())
     db.session.flush()
-    return kept
+    return results
 
 
-def _forget(posting: Posting) -> None:
-    """A posting that is no longer published loses its matches, both as source and as target."""
-    db.session.execute(sa.delete(Match).where(sa.or_(Match.source_id == posting.id, Match.target_id == posting.id)))
-    _mark_computed(posting)
-
-
-def compute_matches(source: Posting, ctx: MatchContext) -> list[Match]:
-    """(Re)compute one posting's matches; a posting that is not published (or expired) gets none."""
-    eligible = db.session.scalar(sa.select(eligible_clause(ctx.today)).where(Posting.id == source.id))
-    if not eligible:
-        _forget(source)
-        db.session.flush()
-        return []
-    return store_matches(source, score_source(ctx, source))
+def compute_matches(source: Posting, ctx: MatchContext) -> dict[PostingKind, list[Scored]]:
+    """(Re)compute one posting's matches (compute_batch of one)."""
+    return compute_batch([source], ctx).get(source.id, {})
 
 
 def _sources_stmt(today: date):
@@ -76,6 +118,12 @@ def _sources_stmt(today: date):
 def count_sources(today: date | None = None) -> int:
     stmt = _sources_stmt(today or local_today()).subquery()
     return db.session.scalar(sa.select(sa.func.count()).select_from(stmt)) or 0
+
+
+def count_uncomputed_sources(today: date | None = None) -> int:
+    """Published sources whose matches were never computed (no MatchState row)."""
+    stmt = _sources_stmt(today or local_today()).where(Posting.id.not_in(sa.select(MatchState.posting_id)))
+    return db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
 
 
 def run_matches(today: date | None = None, batch_size: int = RUN_BATCH) -> Iterator[int]:
@@ -90,8 +138,7 @@ def run_matches(today: date | None = None, batch_size: int = RUN_BATCH) -> Itera
     ids = list(db.session.scalars(_sources_stmt(today)))
     for start in range(0, len(ids), batch_size):
         batch = ids[start : start + batch_size]
-        for source in load_sources(batch):
-            compute_matches(source, ctx)
+        compute_batch(load_sources(batch), ctx)
         yield len(batch)
 
 
@@ -142,12 +189,12 @@ def refresh_changed(limit: int, today: date | None = None) -> int:
     for source in load_sources(changed):
         pointing = db.session.scalars(sa.select(Match.source_id).where(Match.target_id == source.id))
         affected.update(dict.fromkeys(pointing))
-        matches = compute_matches(source, ctx)
-        affected.update(dict.fromkeys(m.target_id for m in matches if m.target.kind in DIRECTIONS))
+        results = compute_matches(source, ctx)
+        targets = (item.target for items in results.values() for item in items)
+        affected.update(dict.fromkeys(t.id for t in targets if t.kind in DIRECTIONS))
         done.add(source.id)
     room = [pid for pid in affected if pid not in done][: max(0, limit - len(done))]
-    for source in load_sources(room):
-        compute_matches(source, ctx)
+    compute_batch(load_sources(room), ctx)
     db.session.flush()
     return len(done) + len(room)
 
