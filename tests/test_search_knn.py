@@ -364,8 +364,8 @@ def _ranked(results) -> list[tuple[int, float | None, float]]:
 
 @pytest.mark.engine
 def test_matching_searches_the_engines_vectors_with_numpys_results(knn_app, db):
+    from app.core.clock import local_today
     from app.matching.scoring import MatchContext, score_source
-    from app.postings.services import local_today
     from tests.test_matching import MAGNET, WOOL, posting, publish
 
     need = posting(PostingKind.NEED, "驱动电机钕铁硼磁钢需求", **MAGNET)

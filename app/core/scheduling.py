@@ -13,13 +13,12 @@ import logging
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask
 
 from app.core.job_locks import acquire, new_owner, release
 from app.core.models import utcnow
-from app.core.web import CHINA_TZ
 from app.extensions import db
 from app.jobs import JOBS, Job
 
@@ -38,11 +37,6 @@ class UnknownJob(LookupError):
 class RunOutcome:
     status: str  # "ok", "skipped" or "error"
     result: str
-
-
-def local_date(moment: datetime) -> date:
-    """The Beijing date of a naive-UTC moment (a job's `now`): deadlines and digests go by Beijing days."""
-    return moment.replace(tzinfo=UTC).astimezone(CHINA_TZ).date()
 
 
 def find_job(name: str) -> Job:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from urllib.parse import urlparse
 
 from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
@@ -11,12 +11,12 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from app.core import enums
+from app.core.clock import CHINA_TZ
 from app.core.errors import DomainError
 from app.core.industries import industry_choices, industry_name
 from app.core.regions import REGIONS, region_name
 from app.extensions import db
 
-CHINA_TZ = timezone(timedelta(hours=8))
 ID_MAX = 2**31 - 1
 
 ERROR_TEXT = {

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.auth.models import User
+from app.core.clock import to_local, to_utc
 from app.core.enums import (
     ContractType,
     DeclineReason,
@@ -39,7 +40,6 @@ from app.docking.services import (
     expire_docking_requests,
     send_docking_request,
 )
-from app.events.forms import to_local, to_utc
 from app.extensions import db
 from app.notifications.models import Notification
 from app.postings.models import Posting

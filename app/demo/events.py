@@ -9,9 +9,9 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from app.auth.models import User
+from app.core.clock import to_utc
 from app.core.enums import EventType, OrgType, PlatformRole, TicketType, VerificationStatus
 from app.demo.data import phrases
-from app.events.forms import to_utc
 from app.events.jobs import close_registrations
 from app.events.registration import AttendeeInput, approve_registrations, register_for_event, registration_refusal
 from app.events.services import EventInput, SessionInput, TicketInput, create_event, publish_event

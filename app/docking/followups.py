@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from app.core.clock import local_date
 from app.core.enums import DockingStage, NotificationKind
 from app.docking.models import DockingFollowUp, DockingRecord
 from app.docking.services import record_link
@@ -26,7 +27,7 @@ def _due(now: datetime) -> list[tuple[DockingRecord, str, int]]:
     """(record, milestone, days) for every open record whose milestone has come."""
     cfg = current_app.config
     after_accept, after_sign = cfg["DOCKING_FOLLOW_UP_ACCEPTED_DAYS"], cfg["DOCKING_FOLLOW_UP_SIGNED_DAYS"]
-    today = (now + timedelta(hours=8)).date()  # contract dates are Beijing dates
+    today = local_date(now)  # contract dates are Beijing dates
     accepted = sa.select(DockingRecord).where(
         DockingRecord.stage.in_(OPEN_STAGES), DockingRecord.created_at <= now - timedelta(days=after_accept)
     )

@@ -15,6 +15,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
+from app.core.clock import local_today, to_utc
 from app.core.enums import DockingStage, OrgType
 from app.core.industries import SECTIONS
 from app.core.regions import REGION_NAMES
@@ -23,7 +24,6 @@ from app.extensions import db
 from app.matching.models import Match
 from app.organizations.models import Organization
 from app.postings.models import Posting
-from app.postings.services import local_today
 
 ST = DockingStage
 SIDES = {"from": "发起方（需求/匹配一方）", "to": "信息发布方（被对接一方）"}
@@ -31,7 +31,6 @@ SIDE_NAMES = {"from": "发起方", "to": "信息发布方"}
 INTENT_OR_LATER = [ST.INTENT.value, ST.SIGNED.value, ST.COMPLETED.value]
 SIGNED_OR_LATER = [ST.SIGNED.value, ST.COMPLETED.value]
 STEPS = ("匹配推荐", "对接请求", "已接受", "达成意向", "已签约", "已完成")
-CHINA_OFFSET = timedelta(hours=8)
 
 
 def _day(text: str | None, default: date) -> date:
@@ -72,8 +71,8 @@ class FunnelFilters:
 
     def utc_range(self) -> tuple[datetime, datetime]:
         """The Beijing dates start..end (inclusive) as a half-open range of stored naive-UTC times."""
-        low = datetime.combine(self.start, datetime.min.time()) - CHINA_OFFSET
-        high = datetime.combine(self.end + timedelta(days=1), datetime.min.time()) - CHINA_OFFSET
+        low = to_utc(datetime.combine(self.start, datetime.min.time()))
+        high = to_utc(datetime.combine(self.end + timedelta(days=1), datetime.min.time()))
         return low, high
 
     def describe(self) -> str:

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
 
+from app.core.clock import local_today
 from app.core.enums import ContractType, DockingEventKind, DockingStage, NotificationKind
 from app.core.errors import FieldError, InvalidTransition, NotFound, ValidationFailed
 from app.core.models import record_change, utcnow
@@ -20,7 +21,6 @@ from app.docking.services import record_link
 from app.extensions import db
 from app.notifications.services import notify, org_user_ids
 from app.postings.attachments import store_upload, upload_root
-from app.postings.services import local_today
 
 ST = DockingStage
 FINAL = (ST.COMPLETED, ST.TERMINATED)

@@ -9,6 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, send_fil
 from flask_login import current_user, login_required
 
 from app.auth.decorators import org_member_required, organiser_required
+from app.core.clock import local_today
 from app.core.enums import DockingRequestStatus, DockingStage, OrgType
 from app.core.errors import ValidationFailed
 from app.core.exports import export_rows
@@ -44,7 +45,7 @@ from app.docking.services import (
 )
 from app.extensions import db
 from app.postings.attachments import max_bytes
-from app.postings.services import get_visible_posting, local_today
+from app.postings.services import get_visible_posting
 
 bp = Blueprint("docking", __name__)
 

@@ -3,16 +3,17 @@ services check the rules between fields and report them next to the field (show_
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from wtforms import BooleanField, Form, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields import FieldList, FormField
 from wtforms.validators import Optional
 
+from app.core.clock import to_local, to_utc
 from app.core.enums import EventType, OrgType, TicketType
 from app.core.forms import BaseForm, select_choices, strip, with_blank
 from app.core.regions import REGIONS
-from app.core.web import CHINA_TZ, local_time
+from app.core.web import local_time
 from app.events.models import Event, Registration
 from app.events.registration import AttendeeInput
 from app.events.services import EventInput, SessionInput, TicketInput
@@ -21,14 +22,6 @@ from app.postings.forms import MultiCheckboxField
 BLANK_SESSIONS = 3
 BLANK_ATTENDEES = 2
 _INPUT_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S")
-
-
-def to_utc(local: datetime) -> datetime:
-    return local.replace(tzinfo=CHINA_TZ).astimezone(UTC).replace(tzinfo=None)
-
-
-def to_local(utc: datetime) -> datetime:
-    return utc.replace(tzinfo=UTC).astimezone(CHINA_TZ).replace(tzinfo=None)
 
 
 class LocalDateTimeField(StringField):

@@ -4,14 +4,15 @@ results page and the export. Views parse, call a service, commit."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from app.core.clock import to_utc
 from app.core.errors import NotFound, ValidationFailed
 from app.core.exports import export_rows
-from app.core.web import CHINA_TZ, commit_and_redirect, id_list, local_time
+from app.core.web import commit_and_redirect, id_list, local_time
 from app.events.event_roles import event_page_url
 from app.events.judging import (
     JUDGED,
@@ -59,7 +60,7 @@ def _local_input(text: str, label: str) -> datetime | None:
     if not text:
         return None
     try:
-        return datetime.fromisoformat(text).replace(tzinfo=CHINA_TZ).astimezone(UTC).replace(tzinfo=None)
+        return to_utc(datetime.fromisoformat(text))
     except (ValueError, OverflowError):
         raise ValidationFailed(f"“{label}”的出场时间格式不对") from None
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from app.core.clock import to_utc
 from app.core.errors import FieldError, InvalidTransition
-from app.core.web import CHINA_TZ, local_time
+from app.core.web import local_time
 from app.events.meeting_models import Meeting, MeetingHold, MeetingSettings, MeetingSlot, MeetingTable, MeetingWindow
 from app.events.models import Event
 from app.extensions import db
@@ -30,10 +31,6 @@ class Window:
     ends_at: datetime
 
 
-def _utc(local: datetime) -> datetime:
-    return local.replace(tzinfo=CHINA_TZ).astimezone(UTC).replace(tzinfo=None)
-
-
 def parse_windows(text: str) -> list[Window]:
     """One window a line, Beijing time: "2026-12-20 14:00-17:00". Returned in UTC, sorted."""
     windows = []
@@ -46,7 +43,7 @@ def parse_windows(text: str) -> list[Window]:
             if m is None:
                 raise ValueError
             y, mo, d, h1, m1, h2, m2 = (int(g) for g in m.groups())
-            start, end = _utc(datetime(y, mo, d, h1, m1)), _utc(datetime(y, mo, d, h2, m2))
+            start, end = to_utc(datetime(y, mo, d, h1, m1)), to_utc(datetime(y, mo, d, h2, m2))
         except (ValueError, OverflowError):
             raise FieldError("windows", f"第 {number} 行格式不对，请写成“2026-12-20 14:00-17:00”") from None
         if end <= start:

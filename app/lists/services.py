@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 
+from app.core.clock import to_utc
 from app.core.enums import OrgType, PostingKind, PostingStatus
 from app.core.errors import InvalidTransition, NotFound, ValidationFailed
 from app.core.models import record_change, utcnow
@@ -20,8 +21,6 @@ from app.lists.models import CatalogList, CatalogListItem
 from app.organizations.models import Organization
 from app.postings.models import Posting
 from app.postings.schema import FIELD_LABELS
-
-BEIJING_OFFSET = timedelta(hours=8)
 
 
 def _is_admin(user) -> bool:
@@ -86,7 +85,7 @@ class ListFilter:
 
 
 def _year_bounds(year: int) -> tuple[datetime, datetime]:
-    return datetime(year, 1, 1) - BEIJING_OFFSET, datetime(year + 1, 1, 1) - BEIJING_OFFSET
+    return to_utc(datetime(year, 1, 1)), to_utc(datetime(year + 1, 1, 1))
 
 
 def add_matching_postings(catalog: CatalogList, wanted: ListFilter) -> int:

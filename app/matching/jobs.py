@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import aliased
 
+from app.core.clock import local_date
 from app.core.enums import NotificationKind, PostingStatus
-from app.core.scheduling import local_date
 from app.extensions import db
 from app.matching.models import Match
 from app.matching.services import refresh_changed, run_matches, stale_ids

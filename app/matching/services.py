@@ -9,6 +9,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from app.core.clock import local_today
 from app.core.enums import FeedbackReason, MatchVerdict, PostingKind, PostingStatus
 from app.core.errors import NotFound, ValidationFailed
 from app.core.models import utcnow
@@ -17,7 +18,7 @@ from app.matching.embeddings import embed_batches
 from app.matching.models import Match, MatchFeedback, MatchState
 from app.matching.scoring import DIRECTIONS, MatchContext, Scored, eligible_clause, score_source
 from app.postings.models import Posting
-from app.postings.services import is_owner, local_today
+from app.postings.services import is_owner
 
 RUN_BATCH = 50
 NOTE_MAX = 500

@@ -20,6 +20,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from flask import Flask, current_app
 
+from app.core.clock import local_today
 from app.core.enums import PostingKind, PostingStatus
 from app.core.models import utcnow
 from app.extensions import db
@@ -29,7 +30,6 @@ from app.matching.dictionary import mark_index_built
 from app.matching.documents import count_postings, iter_documents, load_postings, posting_document, with_vectors
 from app.matching.models import SearchOutbox
 from app.postings.models import Posting
-from app.postings.services import local_today
 from search import EngineUnavailable
 from search.documents import KINDS, clean_document
 

@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 
 from app.auth.decorators import platform_admin_required
+from app.core.clock import local_today
 from app.core.forms import commit_form
 from app.core.pagination import paginate
 from app.core.web import commit_and_redirect
@@ -16,7 +17,6 @@ from app.matching.backend import init_search
 from app.matching.forms import SynonymForm, WordForm
 from app.matching.models import DictionaryWord, SynonymGroup
 from app.matching.searching import SearchArgs, search_postings
-from app.postings.services import local_today
 
 bp = Blueprint("matching", __name__)
 bp.record_once(lambda state: init_search(state.app))

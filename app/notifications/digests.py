@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from app.core.clock import local_date
 from app.core.enums import DigestFrequency, EmailState
-from app.core.scheduling import local_date
 from app.core.web import local_time
 from app.extensions import db
 from app.notifications.delivery import site_url

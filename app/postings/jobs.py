@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from app.core.clock import local_date
 from app.core.enums import NotificationKind, PostingKind, PostingStatus
-from app.core.scheduling import local_date
 from app.extensions import db
 from app.notifications.services import link_to, notify, org_user_ids
 from app.postings import services

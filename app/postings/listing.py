@@ -16,13 +16,14 @@ import sqlalchemy as sa
 from flask import url_for
 from sqlalchemy.orm import selectinload
 
+from app.core.clock import local_today
 from app.core.enums import ACHIEVEMENT_MODES, NEED_MODES, CooperationMode, PostingKind, PostingStatus, Tier
 from app.core.industries import normalize_industry
 from app.core.regions import parse_region
 from app.core.web import local_time
 from app.postings.models import Posting, PostingMode
 from app.postings.schema import FIELD_LABELS, parse_int
-from app.postings.services import is_platform_admin, local_today
+from app.postings.services import is_platform_admin
 
 QUERY_MAX = 100
 TERMS_MAX = 5

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from app.core.clock import local_today
 from app.core.enums import NotificationKind, PostingKind, PostingStatus
 from app.core.errors import DomainError, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from app.core.models import record_change, utcnow
@@ -25,7 +26,6 @@ from app.postings.models import Posting
 from app.postings.schema import clean_posting, parse_date
 
 S = PostingStatus
-CHINA_TZ = timezone(timedelta(hours=8))
 REASON_MAX = 1000
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -38,11 +38,6 @@ KIND_ATTRS: dict[PostingKind, tuple[str, ...]] = {
 }
 _EMPTY = {"keywords": [], "patents": [], "cooperation": [], "certifications": [], "challenge": False}
 CONTACT_ATTRS = ("contact_name", "contact_phone", "contact_email")
-
-
-def local_today() -> date:
-    """Deadlines are Beijing dates, whatever zone the server's clock is in."""
-    return datetime.now(CHINA_TZ).date()
 
 
 class DuplicateSubmission(DomainError):

@@ -14,9 +14,9 @@ from datetime import datetime, time, timedelta
 import pytest
 import sqlalchemy as sa
 
+from app.core.clock import to_local, to_utc
 from app.core.enums import OrgType, PostingKind, TicketType
 from app.core.models import utcnow
-from app.events.forms import to_local, to_utc
 from app.extensions import db
 from app.matching.models import Match
 from app.matching.sync import drain_outbox

@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 
+from app.core.clock import local_today
 from app.core.enums import OrgType, PostingKind
 from app.core.validators import credit_code_error, normalize_credit_code
 from app.extensions import db
@@ -18,7 +19,6 @@ from app.organizations.models import Organization
 from app.postings.importing.reading import Unreadable
 from app.postings.models import Posting
 from app.postings.schema import COMMON_FIELDS, FIELD_LABELS, KIND_FIELDS, clean_posting, known_fields
-from app.postings.services import local_today
 
 # Postings created on the site have no ref; export names them lq:<id> so an export re-imports onto them.
 PLATFORM_REF = re.compile(r"^lq:(\d+)$")
