@@ -51,6 +51,7 @@ class Config:
     MATCH_TOP_N = _env_int("MATCH_TOP_N", 20)  # matches kept per source posting and target kind
     MATCH_MIN_SCORE = float(os.environ.get("MATCH_MIN_SCORE", "0.05"))
     MATCH_RECOMPUTE_MAX = _env_int("MATCH_RECOMPUTE_MAX", 50)  # sources recomputed after one drain
+    MATCH_WORKERS = _env_int("MATCH_WORKERS", 0)  # processes of `flask matching run`; 0: one per CPU
     # Owners are told of a new match scoring at least this (about the top 10% on the demo data).
     MATCH_NOTIFY_MIN_SCORE = float(os.environ.get("MATCH_NOTIFY_MIN_SCORE", "0.9"))
     SITE_URL = os.environ.get("SITE_URL", "")  # e-mail links start with this, e.g. https://lianqiao.example.cn

@@ -75,7 +75,7 @@ def lexical_ranking(backend: EmbeddedBackend, source: dict, target_kind: str) ->
     request = SearchRequest(
         text=lexical_text(source), kinds=(target_kind,), per_page=CANDIDATES, facets=False, highlight=False
     )
-    result = backend.execute(backend.plan(request).relax())
+    result = backend.execute(backend.plan(request).candidates())
     return [(hit.id, hit.score) for hit in result.hits]
 
 

@@ -107,6 +107,7 @@ class QueryPlan:
     match_all: bool = False  # text given but nothing searchable in it: everything is listed
     relaxed: bool = False  # any-term semantics after an all-terms search found nothing
     page_clamped: bool = False  # the page asked for lies beyond MAX_WINDOW
+    ids_only: bool = False  # candidates for matching: ids and scores, no total, no source (see candidates)
 
     @property
     def has_text(self) -> bool:
@@ -123,6 +124,12 @@ class QueryPlan:
 
     def relax(self) -> QueryPlan:
         return replace(self, relaxed=True)
+
+    def candidates(self) -> QueryPlan:
+        """The matching's candidate query ("more like this"): any-term semantics, and only the ids and
+        scores of the best hits — no total (the engines can then skip non-competitive documents
+        instead of scoring every match), no stored document, no facets or highlights."""
+        return replace(self, relaxed=True, ids_only=True, facets=False, highlight=False, page=1)
 
     def highlight_terms(self) -> list[str]:
         """Distinct strings to mark in titles and bodies: chunks and every alternative."""
@@ -326,6 +333,10 @@ def build_search_body(plan: QueryPlan) -> dict:
         query["must"] = [text]
     if must_not:
         query["must_not"] = must_not
+    if plan.ids_only:
+        # Score order alone (ties in index order) and no hit count: Lucene's block-max WAND then
+        # skips the documents that cannot reach the top (half the time of a counted, tie-sorted query).
+        return {"query": {"bool": query}, "size": plan.per_page, "track_total_hits": False, "_source": False}
     body: dict = {
         "query": {"bool": query},
         "sort": sort_clause(plan),

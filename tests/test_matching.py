@@ -359,6 +359,38 @@ def test_run_if_missing_still_computes_when_a_drain_matched_only_some_postings(a
     assert db.session.get(MatchState, achievement.id) is not None
 
 
+def _stored_matches(db) -> list[tuple]:
+    rows = db.session.execute(
+        sa.select(Match.source_id, Match.target_id, Match.target_kind, Match.rank, Match.score, Match.reasons)
+    )
+    return sorted((*row[:4], round(row.score, 6), json.dumps(row.reasons, sort_keys=True)) for row in rows)
+
+
+def test_a_run_on_two_processes_stores_exactly_what_one_process_stores(app, db, runner, monkeypatch):
+    from app.matching import parallel, services
+
+    _import_eval(runner)
+    db.session.execute(sa.delete(Match))
+    db.session.execute(sa.delete(MatchState))
+    db.session.commit()
+    for _ in run_matches(workers=1):
+        db.session.commit()
+    alone = _stored_matches(db)
+    states = db.session.scalar(sa.select(sa.func.count()).select_from(MatchState))
+    used: list[int] = []
+
+    def spy(batches, today, workers):
+        used.append(workers)
+        yield from parallel.run_parallel(batches, today, workers)
+
+    monkeypatch.setattr(services, "run_parallel", spy)
+    result = runner.invoke(args=["matching", "run", "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    assert used == [2]
+    assert f"已为 {states} 条信息计算匹配" in result.output
+    assert _stored_matches(db) == alone and len(alone) > 1000
+
+
 def test_evaluate_prints_the_four_metrics_for_a_run_file(runner, tmp_path):
     qrels = tmp_path / "q.tsv"
     qrels.write_text("N-1\tA-1\t3\nN-1\tA-2\t0\n", encoding="utf-8")

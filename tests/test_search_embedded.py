@@ -109,3 +109,63 @@ def test_a_search_without_facets_ranks_and_counts_as_one_with_them(backend, text
             assert [(h.id, h.score, h.source) for h in short.hits] == [(h.id, h.score, h.source) for h in full.hits]
             assert (short.total, short.page, short.pages) == (full.total, full.page, full.pages)
             assert short.facets == {}
+
+
+# --- the matching's candidate query -------------------------------------------------------------------
+
+
+def _achievement(n: int, title: str, body: str) -> dict:
+    return {
+        "id": n,
+        "kind": "achievement",
+        "version": 1,
+        "status": "published",
+        "title": title,
+        "body": body,
+        "keywords": [],
+        "published_at": f"2026-03-{1 + n % 28:02d}T08:00:00",
+    }
+
+
+def _common_word_corpus(backend, plain: int = 30) -> None:
+    """Every posting says 技术; a few say 石墨烯 or 涂层 as well."""
+    docs = [_achievement(n, f"石墨烯导热膜技术（{n}）", "石墨烯技术用于散热。") for n in range(1, 6)]
+    docs += [_achievement(n, f"防腐涂层技术（{n}）", "涂层技术用于管道。") for n in range(6, 9)]
+    docs += [_achievement(n, f"通用设备改造（{n}）", "一项成熟技术。") for n in range(9, 9 + plain)]
+    backend.index_many(docs)
+
+
+def _candidates(backend, text: str, per_page: int):
+    plan = backend.plan(SearchRequest(text=text, kinds=("achievement",), per_page=per_page, today=TODAY))
+    return plan, backend.execute(plan.candidates()), backend.execute(plan.relax())
+
+
+def test_candidates_leave_out_words_in_half_the_postings_and_keep_the_ranking(backend):
+    _common_word_corpus(backend)
+    plan, candidates, whole = _candidates(backend, "石墨烯 涂层 技术", per_page=5)
+    conn = backend._conn()
+    weightless = backend._weightless(conn, backend._stems(conn)["achievement"])
+    pruned = fts_expression(plan.relax(), weightless)
+    assert '"技术"' in fts_expression(plan.relax()) and '"技术"' not in pruned
+    assert '"涂层"' in pruned and '"石墨 墨烯"' in pruned
+    assert candidates.ids == whole.ids[:5]
+    assert all(hit.source == {} for hit in candidates.hits)
+
+
+def test_candidates_still_fill_the_page_with_postings_that_share_only_a_common_word(backend):
+    _common_word_corpus(backend)
+    _, candidates, whole = _candidates(backend, "石墨烯 涂层 技术", per_page=12)
+    assert len(candidates.ids) == 12  # 8 with the rare words, then 4 that only say 技术
+    assert candidates.ids == whole.ids[:12]
+
+
+def test_a_word_stops_being_weightless_when_the_index_grows_elsewhere(backend, tmp_path):
+    _common_word_corpus(backend, plain=2)
+    conn = backend._conn()
+    stem = backend._stems(conn)["achievement"]
+    phrase = '{title_seg keywords_seg body_seg} : "技术"'
+    assert backend._weightless(conn, stem)(phrase)  # in all 10 postings
+    other = EmbeddedBackend(backend.path, analyzer=default_analyzer())
+    other.index_many([_achievement(n, f"通用设备改造（{n}）", "设备改造。") for n in range(100, 112)])
+    other.close()
+    assert not backend._weightless(conn, stem)(phrase)  # 10 of 22, seen through another connection's write

@@ -241,3 +241,15 @@ def test_search_package_imports_without_flask_or_the_app():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_candidate_query_asks_for_ids_and_scores_only():
+    """No hit count, no tie-break sort and no stored document: what lets Lucene skip the documents
+    that cannot reach the top; the text clauses are those of the any-term query."""
+    whole = plan("钕铁硼 稀土永磁", kinds=("achievement",), per_page=50).relax()
+    got = build_search_body(whole.candidates())
+    assert got["track_total_hits"] is False and got["_source"] is False
+    assert "sort" not in got and "aggs" not in got and "highlight" not in got
+    assert got["size"] == 50
+    assert got["query"] == build_search_body(whole)["query"]
+    assert search_kwargs(got)["source"] is False  # the Elasticsearch client's keyword

@@ -17,6 +17,7 @@ from app.extensions import db
 from app.matching.dictionary import seed_dictionary
 from app.matching.embeddings import EMBED_BATCH, embed_batches, get_embedder, outdated_ids
 from app.matching.models import Match
+from app.matching.parallel import worker_count
 from app.matching.services import benchmark_rows, count_sources, count_uncomputed_sources, current_run, run_matches
 from app.matching.sync import BATCH_SIZE, drain_outbox, reindex, sync_status
 from search.evaluation import evaluate, read_qrels, read_run_jsonl
@@ -99,7 +100,13 @@ matching_cli = AppGroup("matching", help="供需匹配：计算、导出、评�
 
 @matching_cli.command("run")
 @click.option("--if-missing", is_flag=True, help="已有匹配结果时什么也不做（make run 使用）。")
-def run_command(if_missing: bool) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(0, 64),
+    default=None,
+    help="并行进程数（默认 MATCH_WORKERS；0 表示每个 CPU 一个）。",
+)
+def run_command(if_missing: bool, workers: int | None) -> None:
     """为全部已发布的信息重新计算匹配（分批提交）。"""
     # "Missing" means some published source was never computed: the drain before it may have matched a few.
     if if_missing and not count_uncomputed_sources():
@@ -108,7 +115,7 @@ def run_command(if_missing: bool) -> None:
     total = count_sources()
     computed = 0
     with click.progressbar(length=total, label="计算匹配", show_pos=True) as bar:
-        for size in run_matches():
+        for size in run_matches(workers=worker_count(workers)):
             db.session.commit()
             computed += size
             bar.update(size)

@@ -424,7 +424,7 @@ def _lexical(ctx: MatchContext, source: Posting, kind: PostingKind) -> list[tupl
         facets=False,
         highlight=False,
     )
-    result, _ = ctx.service.read(lambda backend: backend.execute(backend.plan(request).relax()))
+    result, _ = ctx.service.read(lambda backend: backend.execute(backend.plan(request).candidates()))
     return [(hit.id, hit.score) for hit in result.hits]
 
 

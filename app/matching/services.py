@@ -16,6 +16,7 @@ from app.core.models import utcnow
 from app.extensions import db
 from app.matching.embeddings import embed_batches
 from app.matching.models import Match, MatchFeedback, MatchState
+from app.matching.parallel import can_fork, run_parallel
 from app.matching.scoring import DIRECTIONS, MatchContext, Scored, eligible_clause, score_source
 from app.postings.models import Posting
 from app.postings.services import is_owner
@@ -127,18 +128,23 @@ def count_uncomputed_sources(today: date | None = None) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
 
 
-def run_matches(today: date | None = None, batch_size: int = RUN_BATCH) -> Iterator[int]:
+def run_matches(today: date | None = None, batch_size: int = RUN_BATCH, workers: int = 1) -> Iterator[int]:
     """Recompute every published source, yielding after each flushed batch (the CLI commits there).
 
     Postings that are no longer published keep no stale matches: rows pointing at them are removed first.
+    With workers > 1 (and where app.matching.parallel.can_fork) the batches are computed and committed
+    by that many forked processes, after this session commits the removal; the results are the same.
     """
     today = today or local_today()
-    ctx = MatchContext.from_config(today)
     live = sa.select(Posting.id).where(eligible_clause(today))
     db.session.execute(sa.delete(Match).where(sa.or_(Match.source_id.not_in(live), Match.target_id.not_in(live))))
     ids = list(db.session.scalars(_sources_stmt(today)))
-    for start in range(0, len(ids), batch_size):
-        batch = ids[start : start + batch_size]
+    batches = [ids[start : start + batch_size] for start in range(0, len(ids), batch_size)]
+    if workers > 1 and len(batches) > 1 and can_fork():
+        yield from run_parallel(batches, today, min(workers, len(batches)))
+        return
+    ctx = MatchContext.from_config(today)
+    for batch in batches:
         compute_batch(load_sources(batch), ctx)
         yield len(batch)
 

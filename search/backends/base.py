@@ -146,6 +146,16 @@ class SearchBackend(ABC):
         first, ties by id, like VectorStore.search. Only where `supports_vectors`."""
         raise NotImplementedError(f"the {self.name} backend has no vector search")
 
+    # -- processes ------------------------------------------------------------------------
+
+    def before_fork(self) -> None:
+        """Close what a forked child must not share (connections); they reopen when next used."""
+        return None
+
+    def after_fork(self) -> None:
+        """In a forked child: replace what was inherited from the parent (an HTTP client's sockets)."""
+        return None
+
     # -- writing --------------------------------------------------------------------------
 
     @abstractmethod

@@ -39,6 +39,7 @@ from search.backends.fts import (
     MARK_CLOSE,
     MARK_OPEN,
     WEIGHTS,
+    Weightless,
     char_phrase,
     char_split,
     filter_sql,
@@ -99,6 +100,8 @@ class EmbeddedBackend(SearchBackend):
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+        if write:  # its own writes do not move this connection's data_version
+            self._local.counts = None
 
     def _stems(self, conn: sqlite3.Connection, column: str = "live") -> dict[str, str]:
         """kind → table stem of its live generation (or of its rebuild, column="building")."""
@@ -295,6 +298,29 @@ class EmbeddedBackend(SearchBackend):
 
     # -- reading ----------------------------------------------------------------------------
 
+    def _weightless(self, conn: sqlite3.Connection, stem: str) -> Weightless:
+        """Whether a single-token phrase is in at least half the rows of a kind's FTS table, where
+        FTS5's bm25 gives it an idf of 1e-6 (log((N − n + 0.5) / (n + 0.5)) ≤ 0). Row counts are
+        kept per connection until the index changes (PRAGMA data_version, or a write of its own): a
+        full matching run asks about the same few thousand terms thousands of times."""
+        version = conn.execute("PRAGMA data_version").fetchone()[0]
+        cache = getattr(self._local, "counts", None)
+        if cache is None or cache[0] != version:
+            cache = self._local.counts = (version, {})
+        counts = cache[1].setdefault(stem, {})
+        if None not in counts:
+            counts[None] = conn.execute(f"SELECT count(*) FROM {stem}_docs WHERE deleted = 0").fetchone()[0]
+        rows = counts[None]
+
+        def weightless(phrase: str) -> bool:
+            if phrase not in counts:
+                counts[phrase] = conn.execute(
+                    f"SELECT count(*) FROM {stem}_fts WHERE {stem}_fts MATCH ?", (phrase,)
+                ).fetchone()[0]
+            return 2 * counts[phrase] >= rows
+
+        return weightless
+
     def _select(self, stem: str, kind: str, plan: QueryPlan, match: str | None) -> tuple[str, list]:
         where, params = filter_sql(stem, plan.filters)
         columns = f"'{kind}' AS kind, d.id, d.published_at, d.industry, d.industry_section, d.region, d.trl, d.tier, d.cooperation"
@@ -309,11 +335,13 @@ class EmbeddedBackend(SearchBackend):
         )
 
     def execute(self, plan: QueryPlan) -> SearchResult:
-        match = fts_expression(plan)
         with self._transaction(write=False) as conn:
             stems = {k: s for k, s in self._stems(conn).items() if k in plan.filters.kinds}
             if not stems:
                 return SearchResult.for_plan(plan, 0, [], {name: [] for name in FACETS} if plan.facets else {})
+            if plan.ids_only and len(stems) == 1:
+                return self._candidates(conn, *next(iter(stems.items())), plan)
+            match = fts_expression(plan)
             selects, params = [], []
             for kind, stem in stems.items():
                 sql, sql_params = self._select(stem, kind, plan, match)
@@ -350,6 +378,25 @@ class EmbeddedBackend(SearchBackend):
         else:
             total = 0
         return SearchResult.for_plan(plan, total, self._hits(conn, stems, rows, plan), {})
+
+    def _candidates(self, conn: sqlite3.Connection, kind: str, stem: str, plan: QueryPlan) -> SearchResult:
+        """The matching's candidates (QueryPlan.candidates): the best ids and scores, no total, no
+        stored document. Asked first without the weightless parts (in half the rows or more: bm25 gives
+        them an idf of 1e-6), which spares scoring the thousands of rows only such words match; when
+        that finds fewer than a page, the rows matching only those words belong to the page after
+        all, and the whole query answers. Either way the page is the one the whole query would give."""
+        whole = fts_expression(plan)
+        pruned = fts_expression(plan, self._weightless(conn, stem)) if plan.relaxed and whole else None
+        rows: list = []
+        for match in ([pruned] if pruned and pruned != whole else []) + [whole]:
+            sql, params = self._select(stem, kind, plan, match)
+            rows = conn.execute(
+                f"SELECT id, score FROM ({sql}) ORDER BY {_ORDER[plan.sort]} LIMIT ?", [*params, plan.per_page]
+            ).fetchall()
+            if len(rows) == plan.per_page:
+                break
+        hits = [Hit(id=row["id"], kind=kind, score=float(row["score"]), highlights={}, source={}) for row in rows]
+        return SearchResult.for_plan(plan, len(hits), hits, {})
 
     @staticmethod
     def _facets(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
@@ -453,6 +500,9 @@ class EmbeddedBackend(SearchBackend):
                 self._drop_generation(conn, self._stem(row["kind"], row["gen"]))
             conn.execute(f"DROP TABLE {self._meta}")
             conn.execute(f"DROP TABLE {self.stem_prefix}_generations")
+
+    def before_fork(self) -> None:
+        self.close()  # a SQLite connection must not cross a fork; each process opens its own
 
     def close(self) -> None:
         with self._lock:

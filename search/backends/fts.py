@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 
 from search.analysis import cjk_bigrams, is_han, word_tokens
 from search.query import BIGRAM_WEIGHTS, HIGHLIGHT_TAGS, SEG_WEIGHTS, Filters, QueryPlan, synonym_phrases
@@ -52,11 +53,28 @@ def _phrase(text: str) -> str:
     return f"{_BIGRAM_SET} : {_quote(' '.join(cjk_bigrams(text)))}"
 
 
-def _alternatives(alts: tuple[str, ...]) -> str | None:
+def _single_bigram(text: str) -> bool:
+    return len(cjk_bigrams(text)) == 1
+
+
+# Weightless: whether one single-token FTS5 phrase (with its column set) is in at least half of the
+# rows, where FTS5's bm25 floors its idf at 1e-6 — dropping it from an any-term query changes no
+# score that matters and spares scoring every row it matches (see EmbeddedBackend._weightless).
+Weightless = Callable[[str], bool]
+
+
+def _alternatives(alts: tuple[str, ...], weightless: Weightless | None = None) -> str | None:
     terms = [t for t in map(_term, alts) if t]
+    if weightless:
+        terms = [t for t in terms if t.startswith("(") or not weightless(f"{_SEG_SET} : {t}")]
     parts = [f"{_SEG_SET} : ({' OR '.join(terms)})"] if terms else []
-    parts += [_phrase(alt) for alt in synonym_phrases(alts)]
+    parts += [p for alt in synonym_phrases(alts) if (p := _phrase_unless(alt, weightless))]
     return _any(parts) if parts else None
+
+
+def _phrase_unless(text: str, weightless: Weightless | None) -> str | None:
+    phrase = _phrase(text)
+    return None if weightless and _single_bigram(text) and weightless(phrase) else phrase
 
 
 def _any(parts: list[str]) -> str:
@@ -67,14 +85,17 @@ def _all(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
 
 
-def fts_expression(plan: QueryPlan) -> str | None:
-    """The plan's text semantics (see search.query) as an FTS5 MATCH expression."""
+def fts_expression(plan: QueryPlan, weightless: Weightless | None = None) -> str | None:
+    """The plan's text semantics (see search.query) as an FTS5 MATCH expression.
+
+    With `weightless` (any-term plans only) the single-token parts in half the rows or more are left
+    out: their bm25 weight is nil, so the ranking keeps its order; a plan left with nothing is None."""
     if not plan.has_text:
         return None
     if plan.relaxed:
-        parts = [_phrase(c.phrase) for c in plan.chunks if c.phrase]
-        parts += [p for c in plan.chunks for alts in c.concepts if (p := _alternatives(alts))]
-        return _any(parts)
+        parts = [p for c in plan.chunks if c.phrase and (p := _phrase_unless(c.phrase, weightless))]
+        parts += [p for c in plan.chunks for alts in c.concepts if (p := _alternatives(alts, weightless))]
+        return _any(parts) if parts else None
     per_chunk = []
     for chunk in plan.chunks:
         options = [_phrase(chunk.phrase)] if chunk.phrase else []

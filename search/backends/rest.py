@@ -64,6 +64,7 @@ class RestBackend(SearchBackend):
         self.replicas = replicas
         self.vector_dims = vector_dims
         self._vectors_checked: tuple[float, bool] = (0.0, False)  # (until, answer)
+        self._client_args = None if client else (url, timeout, client_options)
         self.client = client or self._make_client(url, timeout, **client_options)
         self._index_pattern = re.compile(rf"^{re.escape(prefix)}-({'|'.join(KINDS)})-\d{{20}}$")
 
@@ -142,6 +143,11 @@ class RestBackend(SearchBackend):
         with self._guard():
             response = self._search(self._index_names(plan.filters.kinds), build_search_body(plan))
         hits = [self._hit(raw) for raw in response["hits"]["hits"]]
+        if plan.ids_only:  # no source: the kind is the one asked for
+            kind = plan.filters.kinds[0] if len(plan.filters.kinds) == 1 else ""
+            for hit in hits:
+                hit.kind = hit.kind or kind
+            return SearchResult.for_plan(plan, len(hits), hits, {})
         aggregations = response.get("aggregations") or {}
         facets = {
             name: [(b["key"], b["doc_count"]) for b in aggregations.get(name, {}).get("buckets", [])]
@@ -384,6 +390,12 @@ class RestBackend(SearchBackend):
             names = [name for name in found if self._index_pattern.match(name)]
             if names:
                 self.client.indices.delete(index=",".join(names))
+
+    def after_fork(self) -> None:
+        # The inherited client's pooled sockets are the parent's: a new client, the old one left alone.
+        if self._client_args is not None:
+            url, timeout, options = self._client_args
+            self.client = self._make_client(url, timeout, **options)
 
     def close(self) -> None:
         self.client.close()
