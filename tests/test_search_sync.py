@@ -379,6 +379,21 @@ def test_drain_makes_db_and_opensearch_agree(engine_app, db):
 
 
 @pytest.mark.engine
+def test_what_a_drain_wrote_is_searchable_on_opensearch_when_it_returns(engine_app, db):
+    """The recompute after a drain, or `flask matching run` right after it, must find the new postings:
+    here the engine's own periodic refresh is off, so only the drain's refresh can show them."""
+    engine = get_search().primary
+    engine.ensure_indices()
+    for kind in KINDS:
+        engine.client.indices.put_settings(index=f"{engine.prefix}-{kind}", body={"index": {"refresh_interval": "-1"}})
+    posting = PostingFactory(title="稀土永磁电机技术")
+    announce(db, posting)
+    assert drain_outbox().processed == 1
+    request = SearchRequest(text="稀土永磁", kinds=("achievement",), today=date.today())
+    assert engine.search(request).ids == [posting.id]
+
+
+@pytest.mark.engine
 def test_older_state_never_overwrites_newer_on_opensearch(engine_app, db):
     posting = PostingFactory(title="白云鄂博矿石选冶")
     announce(db, posting)

@@ -383,6 +383,8 @@ def _excluded_orgs(rejections: list[_Rejection]) -> set[int]:
 
 def feedback_adjustment(target: Target, rejections: list[_Rejection]) -> tuple[float, float, list[str]]:
     """(multiplier, penalty, notes) for a candidate from the source's 不相关 verdicts (see module doc)."""
+    if not rejections:  # most sources: asked for every candidate of every source in a full run
+        return 1.0, 0.0, []
     multiplier, penalty, notes = 1.0, 0.0, []
     for r in rejections:
         if r.org_id == target.org_id:

@@ -162,6 +162,8 @@ def drain_outbox(
                     if _follow_up("embedding the changed postings", services.embed_changed):
                         continue
                 if not inline:
+                    if report.processed:
+                        _make_searchable(service)
                     report.rematched = _follow_up("recomputing matches after the drain", services.refresh_changed)
                 return report
             cursor = rows[-1].id
@@ -170,6 +172,15 @@ def drain_outbox(
         except BaseException:
             db.session.rollback()
             raise
+
+
+def _make_searchable(service: SearchService) -> None:
+    """An engine shows new writes at its next refresh (about a second later): the recompute that
+    follows, or a `flask matching run` started right after the drain, must already find them."""
+    try:
+        service.primary.refresh()
+    except Exception as exc:  # noqa: BLE001 - the engine refreshes on its own a moment later
+        log.warning("refresh after the drain failed on %s: %s", service.primary.name, exc)
 
 
 def _follow_up(what: str, step: Callable[[int], int]) -> int:

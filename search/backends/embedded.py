@@ -339,8 +339,8 @@ class EmbeddedBackend(SearchBackend):
             stems = {k: s for k, s in self._stems(conn).items() if k in plan.filters.kinds}
             if not stems:
                 return SearchResult.for_plan(plan, 0, [], {name: [] for name in FACETS} if plan.facets else {})
-            if plan.ids_only and len(stems) == 1:
-                return self._candidates(conn, *next(iter(stems.items())), plan)
+            if plan.ids_only:
+                return self._candidates(conn, stems, plan)
             match = fts_expression(plan)
             selects, params = [], []
             for kind, stem in stems.items():
@@ -379,23 +379,33 @@ class EmbeddedBackend(SearchBackend):
             total = 0
         return SearchResult.for_plan(plan, total, self._hits(conn, stems, rows, plan), {})
 
-    def _candidates(self, conn: sqlite3.Connection, kind: str, stem: str, plan: QueryPlan) -> SearchResult:
+    def _candidates(self, conn: sqlite3.Connection, stems: dict[str, str], plan: QueryPlan) -> SearchResult:
         """The matching's candidates (QueryPlan.candidates): the best ids and scores, no total, no
-        stored document. Asked first without the weightless parts (in half the rows or more: bm25 gives
-        them an idf of 1e-6), which spares scoring the thousands of rows only such words match; when
-        that finds fewer than a page, the rows matching only those words belong to the page after
-        all, and the whole query answers. Either way the page is the one the whole query would give."""
+        stored document. Asked first without the weightless parts (in half the rows or more of a kind:
+        bm25 gives them an idf of 1e-6), which spares scoring the thousands of rows only such words
+        match; when that finds fewer than a page, the rows matching only those words belong to the page
+        after all, and the whole query answers. Either way the page is the one the whole query gives."""
         whole = fts_expression(plan)
-        pruned = fts_expression(plan, self._weightless(conn, stem)) if plan.relaxed and whole else None
+        attempts = []
+        if plan.relaxed and whole:
+            pruned = {kind: fts_expression(plan, self._weightless(conn, stem)) for kind, stem in stems.items()}
+            if any(match != whole for match in pruned.values()):
+                attempts.append(pruned)
+        attempts.append(dict.fromkeys(stems, whole))
         rows: list = []
-        for match in ([pruned] if pruned and pruned != whole else []) + [whole]:
-            sql, params = self._select(stem, kind, plan, match)
+        for matches in attempts:
+            selects, params = [], []
+            for kind, stem in stems.items():
+                sql, sql_params = self._select(stem, kind, plan, matches[kind] or whole)
+                selects.append(sql)
+                params += sql_params
             rows = conn.execute(
-                f"SELECT id, score FROM ({sql}) ORDER BY {_ORDER[plan.sort]} LIMIT ?", [*params, plan.per_page]
+                f"SELECT kind, id, score FROM ({' UNION ALL '.join(selects)}) ORDER BY {_ORDER[plan.sort]} LIMIT ?",
+                [*params, plan.per_page],
             ).fetchall()
             if len(rows) == plan.per_page:
                 break
-        hits = [Hit(id=row["id"], kind=kind, score=float(row["score"]), highlights={}, source={}) for row in rows]
+        hits = [Hit(id=r["id"], kind=r["kind"], score=float(r["score"]), highlights={}, source={}) for r in rows]
         return SearchResult.for_plan(plan, len(hits), hits, {})
 
     @staticmethod

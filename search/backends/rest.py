@@ -143,10 +143,10 @@ class RestBackend(SearchBackend):
         with self._guard():
             response = self._search(self._index_names(plan.filters.kinds), build_search_body(plan))
         hits = [self._hit(raw) for raw in response["hits"]["hits"]]
-        if plan.ids_only:  # no source: the kind is the one asked for
-            kind = plan.filters.kinds[0] if len(plan.filters.kinds) == 1 else ""
-            for hit in hits:
-                hit.kind = hit.kind or kind
+        if plan.ids_only:  # no source: the kind is in the index's name
+            for hit, raw in zip(hits, response["hits"]["hits"], strict=True):
+                found = self._index_pattern.match(raw.get("_index", ""))
+                hit.kind = found.group(1) if found else hit.kind
             return SearchResult.for_plan(plan, len(hits), hits, {})
         aggregations = response.get("aggregations") or {}
         facets = {

