@@ -394,6 +394,30 @@ def test_what_a_drain_wrote_is_searchable_on_opensearch_when_it_returns(engine_a
 
 
 @pytest.mark.engine
+def test_a_run_on_two_processes_matches_as_one_process_does_on_opensearch(engine_app, db):
+    """Each forked worker talks to the engine through a client of its own (SearchBackend.after_fork)."""
+    from app.matching.models import Match
+    from app.matching.services import run_matches
+
+    org, other = OrgFactory(), OrgFactory()
+    postings = [PostingFactory(org=org, kind=PostingKind.NEED, title=f"稀土永磁电机需求{n}") for n in range(4)]
+    postings += [PostingFactory(org=other, title=f"稀土永磁电机技术{n}") for n in range(4)]
+    announce(db, *postings)
+    drain_outbox()
+
+    def stored() -> list[tuple]:
+        rows = db.session.execute(sa.select(Match.source_id, Match.target_id, Match.rank, Match.score))
+        return sorted((*row[:3], round(row.score, 6)) for row in rows)
+
+    for _ in run_matches(batch_size=2, workers=1):
+        db.session.commit()
+    alone = stored()
+    for _ in run_matches(batch_size=2, workers=2):
+        db.session.commit()
+    assert stored() == alone and len(alone) == 32  # 4 needs × 4 achievements, both ways
+
+
+@pytest.mark.engine
 def test_older_state_never_overwrites_newer_on_opensearch(engine_app, db):
     posting = PostingFactory(title="白云鄂博矿石选冶")
     announce(db, posting)

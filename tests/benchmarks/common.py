@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import statistics
 import tempfile
@@ -124,10 +125,14 @@ def make_app(prefix: str, url: str | None = None, **config):
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False, **config})
     app.logger.setLevel("WARNING")
     if fresh:
-        with app.app_context():
-            if url.startswith("postgresql"):
-                downgrade(revision="base")
-            upgrade()
+        logging.disable(logging.INFO)  # alembic's per-migration lines would bury the figures
+        try:
+            with app.app_context():
+                if url.startswith("postgresql"):
+                    downgrade(revision="base")
+                upgrade()
+        finally:
+            logging.disable(logging.NOTSET)
     return app, tmp, url
 
 

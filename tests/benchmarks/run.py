@@ -43,7 +43,8 @@ def main() -> int:
     sizes = [int(s) for s in env_list("BENCH_SIZES", "10000,100000")]
     search_url = os.environ.get("SEARCH_URL", "http://127.0.0.1:9200")
     say(f"联桥 benchmark · {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} · {load_average()}")
-    say(f"sections: {', '.join(s for s in SECTIONS if s in chosen)} · sizes: {', '.join(f'{n:,}' for n in sizes)}")
+    sized = f" · sizes: {', '.join(f'{n:,}' for n in sizes)}" if {"search", "dense"} & set(chosen) else ""
+    say(f"sections: {', '.join(s for s in SECTIONS if s in chosen)}{sized}")
 
     embedder = None
     if {"search", "dense"} & set(chosen) and os.environ.get("EMBEDDINGS", "1") not in ("0", "false", "off"):
