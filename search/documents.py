@@ -119,10 +119,9 @@ def clean_document(doc: PostingDocument | dict) -> dict:
 
 
 def prepare_document(doc: PostingDocument | dict, analyzer: Analyzer) -> dict:
-    """The cleaned document plus title_seg, keywords_seg, body_seg and all_seg for indexing."""
+    """The cleaned document plus title_seg, keywords_seg and body_seg for indexing."""
     out = clean_document(doc)
     out["title_seg"] = analyzer.segment(out["title"])
     out["keywords_seg"] = " ".join(s for s in map(analyzer.segment, out["keywords"]) if s)
     out["body_seg"] = analyzer.segment(out["body"])
-    out["all_seg"] = " ".join(s for s in (out["title_seg"], out["keywords_seg"], out["body_seg"]) if s)
     return out

@@ -90,7 +90,6 @@ def index_mappings(vector_dims: int | None = None, flavor: str = "opensearch") -
         "title_seg": _segmented(),
         "keywords_seg": _segmented(),
         "body_seg": _segmented(),
-        "all_seg": _segmented(),
         "industry": keyword,
         "industry_section": keyword,
         "region": keyword,

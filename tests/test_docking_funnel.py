@@ -10,6 +10,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+import sqlalchemy as sa
 import time_machine
 from openpyxl import load_workbook
 from werkzeug.security import generate_password_hash
@@ -77,7 +78,15 @@ def fixture(db):
         (energy_need, bt_need, LAST_YEAR),
     ):
         _db.session.add(
-            Match(source_id=source.id, target_id=target.id, target_kind=target.kind, rank=1, score=0.5, computed_at=at)
+            Match(
+                source_id=source.id,
+                target_id=target.id,
+                target_kind=target.kind,
+                rank=1,
+                score=0.5,
+                computed_at=at,
+                first_matched_at=at,
+            )
         )
     organiser = OrganiserFactory()
     _db.session.commit()
@@ -100,6 +109,15 @@ def expected(matches, requests, accepted, intent, signed, completed, amount) -> 
 def test_the_funnel_counts_each_step_of_this_years_requests_with_the_contract_total(client, fixture):
     login_as(client, fixture.organiser)
     assert figures(client) == expected(3, 5, 3, 3, 2, 1, "150.5")
+
+
+def test_matches_count_in_the_period_they_were_first_suggested_not_when_last_recomputed(client, fixture):
+    # The nightly recompute rewrites every pair's computed_at; last year's suggestion stays last year's.
+    _db.session.execute(sa.update(Match).values(computed_at=IN_PERIOD))
+    _db.session.commit()
+    login_as(client, fixture.organiser)
+    assert figures(client)["匹配推荐"] == "3"
+    assert figures(client, "start=2025-01-01&end=2025-12-31")["匹配推荐"] == "1"
 
 
 def test_a_deal_terminated_after_signing_still_counts_as_signed(client, fixture):

@@ -7,11 +7,12 @@ end-to-end check on the labelled set is the slow test at the bottom.
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from app.core.enums import FeedbackReason, MatchVerdict, PostingKind, PostingStatus, Tier
 from app.core.errors import NotFound, ValidationFailed
@@ -152,8 +153,12 @@ def test_a_recompute_keeps_the_row_of_a_pair_that_stays_and_drops_a_pair_that_le
     db.session.commit()
     leaving.status = PostingStatus.CLOSED
     db.session.commit()
-    run_all(db)
-    assert match_between(db, need, kept).id == match_id
+    first = match_between(db, need, kept).first_matched_at
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=40)):
+        run_all(db)
+    kept_match = match_between(db, need, kept)
+    assert kept_match.id == match_id
+    assert kept_match.first_matched_at == first and kept_match.computed_at > first + timedelta(days=39)
     assert db.session.get(MatchFeedback, feedback.id).match_id == match_id
     assert targets_of(db, need) == [kept.id]
 

@@ -130,7 +130,7 @@ def _match_count(filters: FunnelFilters) -> int:
         .join(source, Match.source_id == source.id)
         .join(target, Match.target_id == target.id)
         .join(org, org.id == side_posting.org_id)
-        .where(Match.computed_at >= low, Match.computed_at < high)
+        .where(Match.first_matched_at >= low, Match.first_matched_at < high)
         .where(*_side_filters(filters, org), *_industry_filter(filters, target))
     )
     return db.session.scalar(stmt) or 0

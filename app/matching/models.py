@@ -117,6 +117,9 @@ class Match(db.Model):
     dense_score: Mapped[float | None] = mapped_column(sa.Float)  # cosine similarity
     reasons: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
     computed_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, nullable=False)
+    # When the pair was first suggested: a recompute updates the row in place and moves computed_at,
+    # but not this (the docking funnel counts new matches per period by it).
+    first_matched_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, nullable=False, index=True)
 
     source = relationship("Posting", foreign_keys=[source_id])
     target = relationship("Posting", foreign_keys=[target_id])

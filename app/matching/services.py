@@ -71,7 +71,9 @@ def store_matches(results: dict[int, dict[PostingKind, list[Scored]]]) -> None:
                 }
                 match_id = existing.pop((source_id, item.target.id), None)
                 if match_id is None:
-                    inserts.append({"source_id": source_id, "target_id": item.target.id, **row})
+                    inserts.append(
+                        {"source_id": source_id, "target_id": item.target.id, "first_matched_at": now, **row}
+                    )
                 else:
                     updates.append({"match_id": match_id, **row})
     if existing:
