@@ -54,22 +54,22 @@ def csv_rows(resp) -> list[list[str]]:
 def test_attendee_list_has_every_attendee_with_chinese_headers_text_phones_and_beijing_times(client, login, event):
     rows = next(iter(xlsx_sheets(download(client, login, event, "attendees", "xlsx")).values()))
     assert rows[0] == (
-        "单位", "参会人", "手机号", "职务", "票种", "报名状态", "报名序号", "报名时间", "签到码", "签到时间"
+        "单位", "参会人", "手机号", "职务", "电子邮箱", "票种", "报名状态", "报名序号", "报名时间", "签到码", "签到时间"
     )  # fmt: skip
     first = rows[1]
     assert first[1] == event.came.attendees[0].name
     assert first[2] == "013912345678"  # text: the leading zero survives
-    assert first[4] == "观众" and first[5] == "已确认"
-    assert first[7] == "2026-12-01 10:05" and first[9] == "2026-12-05 09:12"
+    assert first[5] == "观众" and first[6] == "已确认"
+    assert first[8] == "2026-12-01 10:05" and first[10] == "2026-12-05 09:12"
     assert len(rows) == 1 + 4
-    assert {r[5] for r in rows[1:]} == {"已确认", "候补中"}
-    assert "参展企业" in {r[4] for r in rows[1:]}
+    assert {r[6] for r in rows[1:]} == {"已确认", "候补中"}
+    assert "参展企业" in {r[5] for r in rows[1:]}
 
 
 def test_attendee_list_as_csv_has_the_same_rows(client, login, event):
     rows = csv_rows(download(client, login, event, "attendees", "csv"))
     assert rows[0][:3] == ["单位", "参会人", "手机号"]
-    assert rows[1][2] == "013912345678" and rows[1][9] == "2026-12-05 09:12"
+    assert rows[1][2] == "013912345678" and rows[1][10] == "2026-12-05 09:12"
     assert len(rows) == 5
 
 

@@ -23,7 +23,7 @@ from app.events.registration import (
     update_registration,
 )
 from app.events.services import set_capacity
-from app.notifications.models import Notification
+from app.notifications.models import MailOutbox, Notification
 from tests.factories import EventFactory, OrgFactory, UserFactory
 
 R = RegistrationStatus
@@ -414,3 +414,34 @@ def test_cancelling_gives_session_places_back(db):
     reg, _ = register_for_event(event.id, UserFactory(), people(2), session_ids=[session.id])
     cancel_registration(reg, reg.user)
     assert session.taken == 0 and event.seats_taken == 0
+
+
+def test_attendees_with_an_e_mail_and_no_account_get_the_reminders_with_their_own_code(db):
+    with time_machine.travel(START - timedelta(days=5), tick=False):
+        event = EventFactory(starts_at=START, registration_closes_at=None)
+        user = UserFactory()
+        me = AttendeeInput(user.name, "13912340000", "经理", email="me@example.cn")
+        guest = AttendeeInput("王工", "13912340001", "工程师", email="wang@example.cn")
+        quiet = AttendeeInput("李工", "13912340002", "工程师")
+        reg, _ = register_for_event(event.id, user, [me, guest, quiet])
+        db.session.commit()
+    for moment in (START - timedelta(hours=23), START - timedelta(hours=22), START - timedelta(minutes=50)):
+        with time_machine.travel(moment, tick=False):
+            send_reminders(moment)
+            db.session.commit()
+    mails = db.session.scalars(sa.select(MailOutbox).order_by(MailOutbox.id)).all()
+    wang = next(a for a in reg.attendees if a.name == "王工")
+    assert [(m.to, m.key) for m in mails] == [
+        ("wang@example.cn", f"event_attendee:{wang.id}:reminder:1d"),
+        ("wang@example.cn", f"event_attendee:{wang.id}:reminder:1h"),
+    ]  # the registrant hears through the notification; 李工 gave no address; once per reminder
+    assert f"您的签到码：{wang.short_code}" in mails[0].body and event.title in mails[0].subject
+
+
+def test_a_malformed_attendee_e_mail_is_refused_and_nothing_is_saved(db):
+    event = EventFactory(capacity=5)
+    user = UserFactory()
+    with pytest.raises(ValidationFailed) as refused:
+        register_for_event(event.id, user, [AttendeeInput("王工", "13912340001", "", email="wang@")])
+    assert "第 1 位参会人（王工）：电子邮箱格式不正确" in str(refused.value.errors)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 0

@@ -371,6 +371,22 @@ def test_registration_page_shows_phone_errors_and_saves_nothing(db, client, logi
     assert count(db, Registration) == 0
 
 
+def test_registration_page_takes_an_attendees_e_mail_and_refuses_a_malformed_one(db, client, login):
+    event = EventFactory()
+    user = UserFactory()
+    db.session.commit()
+    login(user)
+    person = {"attendees-0-name": "王强", "attendees-0-phone": "13912345678"}
+    bad = client.post(f"/events/{event.id}/register", data={"form_token": "a", **person, "attendees-0-email": "王强@"})
+    assert bad.status_code == 422 and "电子邮箱格式不正确" in bad.get_data(as_text=True)
+    assert count(db, Registration) == 0
+    good = client.post(
+        f"/events/{event.id}/register", data={"form_token": "b", **person, "attendees-0-email": "wq@nmg.cn"}
+    )
+    assert good.status_code == 302
+    assert db.session.scalar(sa.select(Registration)).attendees[0].email == "wq@nmg.cn"
+
+
 def test_waitlisted_registration_shows_its_queue_position(db, client, login):
     event = EventFactory(capacity=1)
     RegistrationFactory(event=event)

@@ -47,6 +47,17 @@ def normalize_phone(phone: str | None) -> str:
     return phone
 
 
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def email_error(email: str | None) -> str | None:
+    """None when the address looks deliverable (one @, a dot in the domain, at most 254 characters)."""
+    email = (email or "").strip()
+    if len(email) > 254 or not _EMAIL_RE.match(email):
+        return "电子邮箱格式不正确"
+    return None
+
+
 def phone_error(phone: str | None) -> str | None:
     """None when the phone is a mainland mobile (11 digits) or a landline with area code."""
     phone = normalize_phone(phone)

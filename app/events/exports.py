@@ -36,6 +36,7 @@ ATTENDEE_COLUMNS: list[Column] = [
     ("参会人", lambda a: a.name),
     ("手机号", lambda a: a.phone or ""),
     ("职务", lambda a: a.position or ""),
+    ("电子邮箱", lambda a: a.email or ""),
     ("票种", lambda a: ticket_label(a.registration)),
     ("报名状态", lambda a: a.registration.status.label),
     ("报名序号", lambda a: a.registration.queue_no),

@@ -173,6 +173,9 @@ class AttendeeRow(Form):
     name = StringField("姓名", filters=[strip], render_kw={"maxlength": 50, "autocomplete": "name"})
     phone = StringField("手机号", filters=[strip], render_kw={"inputmode": "tel", "maxlength": 30})
     position = StringField("职务", filters=[strip], render_kw={"maxlength": 50})
+    email = StringField(
+        "电子邮箱（选填）", filters=[strip], render_kw={"inputmode": "email", "maxlength": 254, "autocomplete": "email"}
+    )
 
 
 class RegistrationForm(BaseForm):
@@ -202,7 +205,9 @@ class RegistrationForm(BaseForm):
             people = (
                 reg.attendees
                 if reg
-                else [{"name": user.name, "phone": user.phone or "", "position": user.position or ""}]
+                else [
+                    {"name": user.name, "phone": user.phone or "", "position": user.position or "", "email": user.email}
+                ]
             )
             for person in people:
                 form.attendees.append_entry(person)
@@ -220,7 +225,7 @@ class RegistrationForm(BaseForm):
 
     def people(self) -> list[AttendeeInput]:
         return [
-            AttendeeInput(r.name.data or "", r.phone.data or "", r.position.data or "", r.id.data)
+            AttendeeInput(r.name.data or "", r.phone.data or "", r.position.data or "", r.id.data, r.email.data or "")
             for r in (entry.form for entry in self.attendees)
         ]
 

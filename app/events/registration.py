@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from app.core.enums import EventStatus, NotificationKind, RegistrationStatus
 from app.core.errors import DomainError, InvalidTransition, NotFound, ValidationFailed
 from app.core.models import record_change, utcnow
-from app.core.validators import normalize_phone, phone_error
+from app.core.validators import email_error, normalize_phone, phone_error
 from app.events.locking import lock_event
 from app.events.models import LIVE_STATUSES, Attendee, Event, EventSession, Registration, TicketCategory
 from app.events.tickets import new_ticket_codes
@@ -58,22 +58,23 @@ class AttendeeInput:
     phone: str
     position: str = ""
     id: int | None = None  # an attendee already on the registration (keeps its ticket)
+    email: str = ""  # optional: the reminders reach attendees without an account here, with their 签到码
 
 
 def clean_attendees(rows: Iterable[AttendeeInput]) -> list[AttendeeInput]:
     """Rows with a name are attendees (blank rows are ignored); each needs a valid phone; 1 to 20 people."""
     people, errors = [], []
     for i, row in enumerate(rows, 1):
-        name, position = (row.name or "").strip(), (row.position or "").strip()
+        name, position, email = (row.name or "").strip(), (row.position or "").strip(), (row.email or "").strip()
         if not name and not (row.phone or "").strip():
             continue
         if not name:
             errors.append(f"第 {i} 位参会人：请填写姓名")
         elif len(name) > NAME_MAX or len(position) > POSITION_MAX:
             errors.append(f"第 {i} 位参会人：姓名和职务各不超过 {NAME_MAX} 字")
-        elif message := phone_error(row.phone):
+        elif message := phone_error(row.phone) or (email and email_error(email)):
             errors.append(f"第 {i} 位参会人（{name}）：{message}")
-        people.append(AttendeeInput(name, normalize_phone(row.phone), position, row.id))
+        people.append(AttendeeInput(name, normalize_phone(row.phone), position, row.id, email))
     if errors:
         raise ValidationFailed(errors[0], errors={"attendees": "；".join(errors)})
     if not people:
@@ -168,6 +169,7 @@ def _attendee(reg: Registration, person: AttendeeInput, user) -> Attendee:
         name=person.name,
         phone=person.phone,
         position=person.position or None,
+        email=person.email or None,
         ticket_token=token,
         short_code=short_code,
     )
@@ -273,6 +275,7 @@ def _apply_attendees(reg: Registration, people: list[AttendeeInput], user) -> No
         if person.id in keep:
             attendee = current[person.id]
             attendee.name, attendee.phone, attendee.position = person.name, person.phone, person.position or None
+            attendee.email = person.email or None
         else:
             _attendee(reg, person, user)
     reg.seats = len(people)

@@ -7,7 +7,6 @@ StatusChange row. Field rules live in app/postings/schema.py (clean_posting), sh
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,7 +17,7 @@ from app.core.clock import local_today
 from app.core.enums import NotificationKind, PostingKind, PostingStatus
 from app.core.errors import DomainError, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from app.core.models import record_change, utcnow
-from app.core.validators import normalize_phone, phone_error
+from app.core.validators import email_error, normalize_phone, phone_error
 from app.extensions import db
 from app.matching.models import enqueue_index
 from app.notifications.services import link_to, notify, org_user_ids
@@ -27,7 +26,6 @@ from app.postings.schema import clean_posting, parse_date
 
 S = PostingStatus
 REASON_MAX = 1000
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 COMMON_ATTRS = ("title", "body", "keywords", "industry", "region", "contact_name", "contact_phone", "contact_email")
 KIND_ATTRS: dict[PostingKind, tuple[str, ...]] = {
@@ -194,8 +192,8 @@ def _clean(kind: PostingKind, raw: dict, *, keep_deadline: date | None = None) -
         data["contact_phone"] = phone
     email = str(raw.get("contact_email") or "").strip()
     if email:
-        if len(email) > 254 or not _EMAIL_RE.match(email):
-            errors["contact_email"] = "电子邮箱格式不正确"
+        if message := email_error(email):
+            errors["contact_email"] = message
         data["contact_email"] = email
     if errors:
         raise ValidationFailed(errors=errors)

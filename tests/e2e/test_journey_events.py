@@ -189,6 +189,7 @@ def test_a_new_sme_goes_from_registration_to_a_checked_in_attendee(live_server, 
         sme.fill(f"input[name=attendees-{i}-name]", name)
         sme.fill(f"input[name=attendees-{i}-phone]", phone)
         sme.fill(f"input[name=attendees-{i}-position]", position)
+    sme.fill("input[name=attendees-1-email]", "colleague@example.cn")  # a colleague without an account
     assert no_sideways_scroll(sme)
     screenshot(sme, "journey-06-event-register-phone")
     click_and_wait(sme, sme.get_by_role("button", name="提交报名"))
