@@ -14,6 +14,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from app.auth.models import User
 from app.core.enums import EventStatus, NotificationKind, RegistrationStatus
 from app.core.errors import DomainError, InvalidTransition, NotFound, ValidationFailed
 from app.core.models import record_change, utcnow
@@ -161,11 +162,25 @@ def live_registration(event: Event, org_id: int) -> Registration | None:
     )
 
 
+def _account_of(reg: Registration, person: AttendeeInput, user) -> int | None:
+    """The attendee's own account, so reminders and changes reach them as notifications: the registrant
+    when the name is theirs, else an active colleague (same organisation) with the e-mail given."""
+    if person.name == user.name:
+        return user.id
+    if not person.email or reg.org_id is None:
+        return None
+    return db.session.scalar(
+        sa.select(User.id).where(
+            User.org_id == reg.org_id, User.active.is_(True), sa.func.lower(User.email) == person.email.lower()
+        )
+    )
+
+
 def _attendee(reg: Registration, person: AttendeeInput, user) -> Attendee:
     token, short_code = new_ticket_codes()
     attendee = Attendee(
         event_id=reg.event_id,
-        user_id=user.id if person.name == user.name else None,
+        user_id=_account_of(reg, person, user),
         name=person.name,
         phone=person.phone,
         position=person.position or None,
@@ -276,6 +291,7 @@ def _apply_attendees(reg: Registration, people: list[AttendeeInput], user) -> No
             attendee = current[person.id]
             attendee.name, attendee.phone, attendee.position = person.name, person.phone, person.position or None
             attendee.email = person.email or None
+            attendee.user_id = _account_of(reg, person, user) or attendee.user_id
         else:
             _attendee(reg, person, user)
     reg.seats = len(people)
