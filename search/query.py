@@ -129,7 +129,7 @@ class QueryPlan:
         """The matching's candidate query ("more like this"): any-term semantics, and only the ids and
         scores of the best hits — no total (the engines can then skip non-competitive documents
         instead of scoring every match), no stored document, no facets or highlights."""
-        return replace(self, relaxed=True, ids_only=True, facets=False, highlight=False, page=1)
+        return replace(self, relaxed=True, ids_only=True, facets=False, highlight=False, page=1, sort="relevance")
 
     def highlight_terms(self) -> list[str]:
         """Distinct strings to mark in titles and bodies: chunks and every alternative."""

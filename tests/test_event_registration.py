@@ -464,3 +464,42 @@ def test_an_attendee_given_a_colleagues_e_mail_is_linked_to_that_account(db):
     assert [a.user_id for a in reg.attendees] == [user.id, colleague.id, None]
     assert set(kinds_for(db, colleague.id)) == {NotificationKind.EVENT_CONFIRMED}
     assert kinds_for(db, outsider.id) == []
+
+
+def test_changing_an_attendees_e_mail_moves_the_link_to_what_is_written_now(db):
+    event = EventFactory(capacity=5)
+    user = UserFactory()
+    colleague = UserFactory(org=user.org, email="colleague@example.cn")
+    reg, _ = register_for_event(
+        event.id,
+        user,
+        [AttendeeInput(user.name, "13912340000"), AttendeeInput("同事", "13912340001", email=colleague.email)],
+    )
+    me, them = reg.attendees
+    assert them.user_id == colleague.id
+    update_registration(
+        reg,
+        user,
+        [
+            AttendeeInput(user.name, "13912340000", id=me.id),
+            AttendeeInput("同事", "13912340001", id=them.id, email="someone@else.cn"),
+        ],
+    )
+    assert (me.user_id, them.user_id, them.email) == (user.id, None, "someone@else.cn")
+
+
+def test_an_attendee_registered_inside_the_last_hour_still_gets_the_mail_with_the_code(db):
+    with time_machine.travel(START - timedelta(minutes=40), tick=False):
+        event = EventFactory(starts_at=START, registration_closes_at=None)
+        user = UserFactory()
+        reg, _ = register_for_event(
+            event.id,
+            user,
+            [AttendeeInput(user.name, "13912340000"), AttendeeInput("王工", "13912340001", email="w@x.cn")],
+        )
+        db.session.commit()
+        send_reminders(START - timedelta(minutes=40))
+        db.session.commit()
+    assert _reminder_keys(db) == []  # the registrant was told on confirmation a moment ago
+    mails = db.session.scalars(sa.select(MailOutbox)).all()
+    assert [m.to for m in mails] == ["w@x.cn"] and reg.attendees[1].short_code in mails[0].body

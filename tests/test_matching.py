@@ -396,6 +396,14 @@ def test_a_run_on_two_processes_stores_exactly_what_one_process_stores(app, db, 
     assert _stored_matches(db) == alone and len(alone) > 1000
 
 
+def test_worker_count_follows_the_setting_within_bounds(app):
+    from app.matching.parallel import MAX_WORKERS, worker_count
+
+    assert worker_count(3) == 3 and worker_count(500) == MAX_WORKERS
+    app.config["MATCH_WORKERS"] = 0
+    assert 1 <= worker_count() <= MAX_WORKERS  # one per CPU this process may use
+
+
 def test_evaluate_prints_the_four_metrics_for_a_run_file(runner, tmp_path):
     qrels = tmp_path / "q.tsv"
     qrels.write_text("N-1\tA-1\t3\nN-1\tA-2\t0\n", encoding="utf-8")

@@ -169,3 +169,19 @@ def test_a_word_stops_being_weightless_when_the_index_grows_elsewhere(backend, t
     other.index_many([_achievement(n, f"通用设备改造（{n}）", "设备改造。") for n in range(100, 112)])
     other.close()
     assert not backend._weightless(conn, stem)(phrase)  # 10 of 22, seen through another connection's write
+
+
+def test_candidates_over_two_kinds_when_one_has_only_weightless_words(backend):
+    """In one kind every posting says both words; in the other only 技术 is everywhere. The kind with
+    nothing left to ask sits the pruned attempt out, and the page comes out as the whole query's (here
+    the short 技术 capabilities outrank the long achievements among the postings with tiny scores)."""
+    docs = [_achievement(n, f"设备{n}", "涂层技术。" + "设备改造用于工厂。" * 30) for n in range(1, 21)]
+    capabilities = [(100 + n, f"防腐涂层（{n}）", "涂层用于管道。") for n in range(2)]
+    capabilities += [(200 + n, f"技术（{n}）", "技术。") for n in range(4)] + [(300, "通用设备（0）", "设备。")]
+    docs += [{**_achievement(n, title, body), "kind": "capability"} for n, title, body in capabilities]
+    backend.index_many(docs)
+    for per_page in (5, 10):
+        plan = backend.plan(
+            SearchRequest(text="涂层 技术", kinds=("achievement", "capability"), per_page=per_page, today=TODAY)
+        )
+        assert backend.execute(plan.candidates()).ids == backend.execute(plan.relax()).ids[:per_page]

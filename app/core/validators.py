@@ -47,7 +47,8 @@ def normalize_phone(phone: str | None) -> str:
     return phone
 
 
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# One address: no whitespace, and none of the characters that separate or wrap addresses in a header.
+_EMAIL_RE = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\"]+$")
 
 
 def email_error(email: str | None) -> str | None:

@@ -121,6 +121,8 @@ def _industry_filter(filters: FunnelFilters, target) -> list:
     return [target.industry.like(f"{filters.industry}%")] if filters.industry else []
 
 
+# Matches count by `first_matched_at`: when the pair's row was first stored. Recomputes keep the row
+# (and that date); a pair that falls out of the top N and later returns is a new row, counted again.
 def _match_count(filters: FunnelFilters) -> int:
     source, target, org = aliased(Posting), aliased(Posting), aliased(Organization)
     low, high = filters.utc_range()

@@ -67,22 +67,21 @@ def send_reminders(now: datetime) -> int:
         )
         for reg in db.session.scalars(window):
             event = reg.event
-            due = event.starts_at - before
-            if reg.confirmed_at is not None and reg.confirmed_at >= due:
-                continue
             if suffix == "1d" and now >= event.starts_at - REMINDERS[1][1]:
                 continue  # the hour-before reminder covers it
             told = registrant_ids(reg)
-            sent += len(
-                notify(
-                    told,
-                    NotificationKind.EVENT_REMINDER,
-                    f"event_registration:{reg.id}:reminder:{suffix}",
-                    f"活动提醒：{event.title} {when}开始",
-                    _reminder_body(event),
-                    f"/events/{event.id}",
+            # The accounts heard of a confirmation inside the window already; e-mailed attendees did not.
+            if reg.confirmed_at is None or reg.confirmed_at < event.starts_at - before:
+                sent += len(
+                    notify(
+                        told,
+                        NotificationKind.EVENT_REMINDER,
+                        f"event_registration:{reg.id}:reminder:{suffix}",
+                        f"活动提醒：{event.title} {when}开始",
+                        _reminder_body(event),
+                        f"/events/{event.id}",
+                    )
                 )
-            )
             sent += _mail_attendees(reg, set(told), suffix, when)
     return sent
 

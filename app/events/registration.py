@@ -289,9 +289,11 @@ def _apply_attendees(reg: Registration, people: list[AttendeeInput], user) -> No
     for person in people:
         if person.id in keep:
             attendee = current[person.id]
+            if (attendee.name, attendee.email) != (person.name, person.email or None):
+                # Another person, or another address: the account follows what is written now.
+                attendee.user_id = _account_of(reg, person, user)
             attendee.name, attendee.phone, attendee.position = person.name, person.phone, person.position or None
             attendee.email = person.email or None
-            attendee.user_id = _account_of(reg, person, user) or attendee.user_id
         else:
             _attendee(reg, person, user)
     reg.seats = len(people)

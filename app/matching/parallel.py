@@ -21,6 +21,7 @@ starts its own management thread.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.util
 import os
 from collections.abc import Iterator
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
@@ -36,18 +37,34 @@ _parent: dict = {}
 _worker: dict = {}
 
 
+MAX_WORKERS = 16  # each worker holds its own vectors and caches
+
+
+def _cpus() -> int:
+    """The CPUs this process may run on (its affinity, e.g. a container's cpuset), not the host's."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def worker_count(requested: int | None = None) -> int:
-    """MATCH_WORKERS (0: one per CPU), or the number asked for; at least 1."""
+    """MATCH_WORKERS (0: one per CPU this process may use), or the number asked for; 1 to MAX_WORKERS."""
     configured = current_app.config.get("MATCH_WORKERS", 0) if requested is None else requested
-    count = int(configured or 0) or (os.cpu_count() or 1)
-    return max(1, count)
+    count = int(configured or 0) or _cpus()
+    return min(max(1, count), MAX_WORKERS)
 
 
 def can_fork() -> bool:
-    """Whether this process may fork workers that reach the same database (see the module doc)."""
+    """Whether this process may fork workers that reach the same database and indexes (module doc)."""
     url = db.engine.url
     in_memory = url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
-    return "fork" in multiprocessing.get_all_start_methods() and not in_memory
+    backends = current_app.extensions["search"].backends
+    return (
+        "fork" in multiprocessing.get_all_start_methods()
+        and not in_memory
+        and all(backend.fork_safe for backend in backends)
+    )
 
 
 def _start_worker() -> None:
@@ -61,6 +78,9 @@ def _start_worker() -> None:
     from app.matching.scoring import MatchContext
 
     _worker["match"] = MatchContext.from_config(_parent["today"])
+    # A worker ends with os._exit: close its database connections on the way out (multiprocessing runs
+    # its finalizers first), so PostgreSQL sees a goodbye rather than a dropped connection.
+    multiprocessing.util.Finalize(None, db.engine.dispose, exitpriority=10)
 
 
 def _compute(batch: list[int]) -> int:
@@ -91,16 +111,16 @@ def run_parallel(batches: list[list[int]], today: date, workers: int) -> Iterato
         backend.before_fork()
     _parent.update(app=current_app._get_current_object(), today=today)
     context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker)
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker) as pool:
-            pending = {pool.submit(_compute, batch) for batch in batches}
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_EXCEPTION)
-                for future in done:
-                    if future.exception() is not None:
-                        for other in pending:
-                            other.cancel()
-                        raise future.exception()
-                    yield future.result()
+        pending = {pool.submit(_compute, batch) for batch in batches}
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_EXCEPTION)
+            for future in done:
+                if future.exception() is not None:
+                    raise future.exception()
+                yield future.result()
     finally:
+        # A failure, or a caller that stops reading: the batches not started yet are dropped.
+        pool.shutdown(wait=True, cancel_futures=True)
         _parent.clear()

@@ -148,6 +148,11 @@ class SearchBackend(ABC):
 
     # -- processes ------------------------------------------------------------------------
 
+    @property
+    def fork_safe(self) -> bool:
+        """Whether a forked child can get connections of its own (after_fork)."""
+        return True
+
     def before_fork(self) -> None:
         """Close what a forked child must not share (connections); they reopen when next used."""
         return None

@@ -381,22 +381,28 @@ class EmbeddedBackend(SearchBackend):
 
     def _candidates(self, conn: sqlite3.Connection, stems: dict[str, str], plan: QueryPlan) -> SearchResult:
         """The matching's candidates (QueryPlan.candidates): the best ids and scores, no total, no
-        stored document. Asked first without the weightless parts (in half the rows or more of a kind:
-        bm25 gives them an idf of 1e-6), which spares scoring the thousands of rows only such words
-        match; when that finds fewer than a page, the rows matching only those words belong to the page
-        after all, and the whole query answers. Either way the page is the one the whole query gives."""
+        stored document.
+
+        Asked first without the weightless parts (single words in half the rows or more of a kind, whose
+        bm25 idf FTS5 floors at 1e-6), which spares scoring the thousands of rows only such words match;
+        a kind left with nothing but such words sits that attempt out. When the attempt fills the page,
+        every row on it matches a word that carries weight, so it outranks any row matching only
+        weightless ones: the page holds the same postings as the whole query's, in the same order except
+        between postings whose scores differ by less than about 1e-5 (what the left-out words add), and
+        with scores that much lower. Otherwise the whole query answers."""
         whole = fts_expression(plan)
-        attempts = []
+        attempts: list[dict[str, str]] = []
         if plan.relaxed and whole:
             pruned = {kind: fts_expression(plan, self._weightless(conn, stem)) for kind, stem in stems.items()}
-            if any(match != whole for match in pruned.values()):
+            pruned = {kind: match for kind, match in pruned.items() if match}
+            if pruned and (len(pruned) < len(stems) or any(match != whole for match in pruned.values())):
                 attempts.append(pruned)
         attempts.append(dict.fromkeys(stems, whole))
         rows: list = []
         for matches in attempts:
             selects, params = [], []
-            for kind, stem in stems.items():
-                sql, sql_params = self._select(stem, kind, plan, matches[kind] or whole)
+            for kind, match in matches.items():
+                sql, sql_params = self._select(stems[kind], kind, plan, match)
                 selects.append(sql)
                 params += sql_params
             rows = conn.execute(

@@ -58,8 +58,8 @@ def _single_bigram(text: str) -> bool:
 
 
 # Weightless: whether one single-token FTS5 phrase (with its column set) is in at least half of the
-# rows, where FTS5's bm25 floors its idf at 1e-6 — dropping it from an any-term query changes no
-# score that matters and spares scoring every row it matches (see EmbeddedBackend._weightless).
+# rows, where FTS5's bm25 floors its idf at 1e-6 — dropping it from an any-term query moves scores by
+# about 1e-5 at most and spares scoring every row it matches (see EmbeddedBackend._candidates).
 Weightless = Callable[[str], bool]
 
 
@@ -89,7 +89,7 @@ def fts_expression(plan: QueryPlan, weightless: Weightless | None = None) -> str
     """The plan's text semantics (see search.query) as an FTS5 MATCH expression.
 
     With `weightless` (any-term plans only) the single-token parts in half the rows or more are left
-    out: their bm25 weight is nil, so the ranking keeps its order; a plan left with nothing is None."""
+    out (their bm25 idf is floored at 1e-6); a plan left with nothing is None."""
     if not plan.has_text:
         return None
     if plan.relaxed:

@@ -144,9 +144,10 @@ class RestBackend(SearchBackend):
             response = self._search(self._index_names(plan.filters.kinds), build_search_body(plan))
         hits = [self._hit(raw) for raw in response["hits"]["hits"]]
         if plan.ids_only:  # no source: the kind is in the index's name
+            only = plan.filters.kinds[0] if len(plan.filters.kinds) == 1 else ""
             for hit, raw in zip(hits, response["hits"]["hits"], strict=True):
                 found = self._index_pattern.match(raw.get("_index", ""))
-                hit.kind = found.group(1) if found else hit.kind
+                hit.kind = found.group(1) if found else only
             return SearchResult.for_plan(plan, len(hits), hits, {})
         aggregations = response.get("aggregations") or {}
         facets = {
@@ -390,6 +391,10 @@ class RestBackend(SearchBackend):
             names = [name for name in found if self._index_pattern.match(name)]
             if names:
                 self.client.indices.delete(index=",".join(names))
+
+    @property
+    def fork_safe(self) -> bool:
+        return self._client_args is not None  # a client handed in cannot be made again in a child
 
     def after_fork(self) -> None:
         # The inherited client's pooled sockets are the parent's: a new client, the old one left alone.
