@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from flask import g, request_started
 
 os.environ.setdefault("APP_ENV", "testing")
@@ -20,6 +22,20 @@ from app import create_app  # noqa: E402
 from app.extensions import db as _db  # noqa: E402
 
 REQUIRE_ALL = os.environ.get("REQUIRE_ALL") == "1"
+# Every test but the browser ones starts its clock here (and lets it run): the fixed event days, deadlines
+# and "09:12" check-ins written into the tests stay in the future they were written for, whatever the
+# date CI runs on. Chromium keeps the real clock, so tests/e2e/ do too. All times come from Python
+# (no database-side now()), so the database agrees with the frozen clock.
+TEST_CLOCK = datetime(2026, 12, 4, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
+
+
+@pytest.fixture(autouse=True)
+def _test_clock(request):
+    if "e2e" in request.node.nodeid.split("::")[0].split("/"):
+        yield
+        return
+    with time_machine.travel(TEST_CLOCK, tick=True):
+        yield
 
 
 def missing(reason: str):
