@@ -434,6 +434,18 @@ def test_demo_seed_adds_the_six_season_events_with_registrations(db):
         assert event.seats_taken == sum(r.seats for r in confirmed)
 
 
+def test_a_demo_loaded_months_later_still_has_its_season_ahead_and_open(db):
+    from app.demo.services import seed_demo
+
+    later = datetime(2027, 8, 3, 2, 0, tzinfo=UTC)  # after every date written into the demo season
+    with time_machine.travel(later, tick=False):
+        counts = seed_demo()
+    events = db.session.scalars(sa.select(Event)).all()
+    assert counts["events"] == 6 and all(e.status == S.PUBLISHED for e in events)
+    assert all(e.starts_at > later.replace(tzinfo=None) for e in events)
+    assert counts["event_registrations"] >= 20
+
+
 def test_the_edit_page_of_a_closed_registration_sends_the_registrant_back(db, client, login):
     event = EventFactory(status=S.CLOSED)
     reg = RegistrationFactory(event=event)

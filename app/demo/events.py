@@ -3,8 +3,10 @@ few registrations from verified demo organisations made through the real registr
 
 from __future__ import annotations
 
+import math
 import random
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -128,13 +130,38 @@ def _colleague(rng: random.Random) -> AttendeeInput:
     return AttendeeInput(name, phone, rng.choice(("技术总监", "研发工程师", "市场经理", "财务总监", "副总经理")))
 
 
+# The day the season above was written for (naive UTC, 10:00 in Beijing).
+SEASON_WRITTEN_FOR = datetime(2026, 12, 4, 2, 0)
+
+
+def in_season(data: EventInput, now: datetime) -> EventInput:
+    """The event moved on by as many whole weeks as have passed since SEASON_WRITTEN_FOR (weekdays and
+    times kept), so a demo loaded months later still has its season ahead: open to register."""
+    weeks = math.ceil((now - SEASON_WRITTEN_FOR) / timedelta(weeks=1)) if now > SEASON_WRITTEN_FOR else 0
+    if not weeks:
+        return data
+    by = timedelta(weeks=weeks)
+
+    def move(moment: datetime | None) -> datetime | None:
+        return moment + by if moment else moment
+
+    return replace(
+        data,
+        starts_at=move(data.starts_at),
+        ends_at=move(data.ends_at),
+        registration_opens_at=move(data.registration_opens_at),
+        registration_closes_at=move(data.registration_closes_at),
+        sessions=[replace(s, starts_at=move(s.starts_at), ends_at=move(s.ends_at)) for s in data.sessions],
+    )
+
+
 def seed_events(rng: random.Random, now: datetime) -> dict[str, int]:
     """Create and publish the demo events and register some demo organisations where registration is open."""
     organiser = _organiser()
     users = _registrants()
     events = registrations = 0
     for spec in EVENTS:
-        event = create_event(organiser, spec["data"])
+        event = create_event(organiser, in_season(spec["data"], now))
         events += 1
         if event.starts_at <= now:
             continue  # a demo loaded after the season keeps these as drafts
