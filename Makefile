@@ -13,7 +13,7 @@ help:
 	@echo "make jobs   — 只启动定时任务进程（flask jobs run）"
 	@echo "make test   — 安装测试依赖并运行全部测试"
 	@echo "make bench  — 运行性能基准并打印结果"
-	@echo "make lint   — ruff 检查"
+	@echo "make lint   — ruff 检查与分层约束（import-linter）"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,9 +56,11 @@ test: install-test
 test-fast: install-test
 	$(BIN)/python -m pytest -m "not browser and not slow" $(PYTEST_ARGS)
 
+# ruff, then the layer contracts of pyproject.toml ([tool.importlinter]; README 代码结构).
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo
 
 format: install-test
 	$(BIN)/ruff check --fix .

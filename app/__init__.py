@@ -1,4 +1,9 @@
-"""Application factory: extensions, blueprints, error handlers, CLI groups."""
+"""Application factory: extensions, search, signal receivers, blueprints, error handlers, CLI groups.
+
+The factory imports the packages it wires inside its functions: importing any `app.*` module runs this
+file first, and a model or a service imported on its own (by Alembic, a benchmark, a test) should not
+load every view of the platform.
+"""
 
 from __future__ import annotations
 
@@ -48,6 +53,10 @@ def create_app(config=None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     _init_extensions(app)
+    from app.search.setup import init_search
+
+    init_search(app)
+    _connect_receivers()
     from app.core.web import IdConverter
 
     app.url_map.converters["int"] = IdConverter  # before the blueprints add their rules
@@ -99,21 +108,31 @@ def _init_extensions(app: Flask) -> None:
             configure_sqlite(db.engine)
 
 
+def _connect_receivers() -> None:
+    """Answers that travel upward through signals (see the README's 代码结构): connected once per process."""
+    from app.docking.services import answer_contact_shared
+    from app.organizations.contact import contact_shared
+
+    contact_shared.connect(answer_contact_shared)
+
+
 def _register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
     from app.auth.views import bp as auth_bp
     from app.docking.views import bp as docking_bp
-    from app.events.checkin_views import bp as checkin_bp
-    from app.events.judging_views import bp as judging_bp
-    from app.events.meeting_views import bp as meetings_bp
+    from app.events.booths.views import bp as booths_bp
+    from app.events.checkin.views import bp as checkin_bp
+    from app.events.judging.views import bp as judging_bp
+    from app.events.meetings.views import bp as meetings_bp
+    from app.events.registration.views import bp as registration_bp
     from app.events.views import bp as events_bp
     from app.home.views import bp as home_bp
     from app.lists.views import bp as lists_bp
-    from app.matching.match_views import bp as matches_bp
-    from app.matching.views import bp as matching_bp
+    from app.matching.views import bp as matches_bp
     from app.notifications.views import bp as notifications_bp
     from app.organizations.views import bp as orgs_bp
     from app.postings.views import bp as postings_bp
+    from app.search.views import bp as search_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
@@ -121,10 +140,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(postings_bp, url_prefix="/postings")
     app.register_blueprint(lists_bp, url_prefix="/lists")
     app.register_blueprint(admin_bp, url_prefix="/admin")
-    app.register_blueprint(matching_bp)  # /search and /admin/search/…
+    app.register_blueprint(search_bp)  # /search and /admin/search/…
     app.register_blueprint(matches_bp, url_prefix="/matches")
     app.register_blueprint(events_bp, url_prefix="/events")
-    app.register_blueprint(checkin_bp, url_prefix="/events")  # tickets, check-in desk, booths
+    app.register_blueprint(registration_bp, url_prefix="/events")  # register, 我的报名, approvals
+    app.register_blueprint(checkin_bp, url_prefix="/events")  # tickets, check-in desk
+    app.register_blueprint(booths_bp, url_prefix="/events")  # expo booths
     app.register_blueprint(meetings_bp, url_prefix="/events")  # 1:1 meetings (对接洽谈)
     app.register_blueprint(judging_bp, url_prefix="/events")  # roadshow and competition scoring
     app.register_blueprint(docking_bp, url_prefix="/docking")

@@ -6,7 +6,7 @@ short summary (a count or a sentence) for the log and `flask jobs run-once`. Two
 and say why in their docstrings: e-mail (a claim is committed before each send, so nothing is sent twice)
 and long batch work (matching), so one transaction does not hold the database for minutes.
 
-The runner (app/core/scheduling.py) takes each job's lock in job_locks first: an overlapping run is
+The runner (app/scheduling.py) takes each job's lock in job_locks first: an overlapping run is
 skipped, and a crashed run's lock is taken over after `lock_minutes`. Cron hours are UTC.
 """
 
@@ -36,10 +36,10 @@ JOBS: list[Job] = [
     Job("events_close_registration", "app.events.jobs:close_registrations", "interval", {"minutes": 5}, "到截止时间关闭活动报名"),
     Job("events_promote_waitlists", "app.events.jobs:promote_waitlists", "interval", {"minutes": 5}, "有空位时候补转正"),
     Job("events_reminders", "app.events.jobs:send_reminders", "interval", {"minutes": 5}, "活动开始前一天和一小时提醒"),
-    Job("meetings_expire_requests", "app.events.jobs:expire_meeting_requests", "interval", {"minutes": 10}, "过期未答复的洽谈邀请"),
+    Job("meetings_expire_requests", "app.events.meetings.services:expire_meeting_requests", "interval", {"minutes": 10}, "过期未答复的洽谈邀请"),
     Job("docking_expire_requests", "app.docking.jobs:expire_requests", "interval", {"hours": 1}, "过期未答复的对接请求"),
     Job("docking_follow_ups", "app.docking.jobs:send_follow_ups", "cron", {"hour": 1, "minute": 0}, "对接回访（接受后 14 天、签约后 6 个月）"),
     Job("notifications_digest", "app.notifications.jobs:send_digests", "cron", {"hour": 0, "minute": 0}, "每日/每周通知汇总邮件（北京时间 8:00）"),
-    Job("purge_expired", "app.auth.jobs:purge_expired", "cron", {"hour": 19, "minute": 0}, "清理过期的邀请、已处理的同步记录和旧通知"),
+    Job("purge_expired", "app.admin.jobs:purge_expired", "cron", {"hour": 19, "minute": 0}, "清理过期的邀请、已处理的同步记录和旧通知"),
 ]
 # fmt: on

@@ -2,11 +2,13 @@
 
 from app.auth.models import User  # noqa: F401
 from app.core.job_locks import JobLock  # noqa: F401
+from app.core.mail import MailOutbox  # noqa: F401
 from app.core.models import StatusChange  # noqa: F401
+from app.core.outbox import SearchOutbox  # noqa: F401
 from app.docking.models import DockingEvent, DockingFile, DockingFollowUp, DockingRecord, DockingRequest  # noqa: F401
-from app.events.booth_models import Booth, BoothApplication  # noqa: F401
-from app.events.judging_models import Criterion, Judge, JudgingState, Presenter, Score, ScoreSheet  # noqa: F401
-from app.events.meeting_models import (  # noqa: F401
+from app.events.booths.models import Booth, BoothApplication  # noqa: F401
+from app.events.judging.models import Criterion, Judge, JudgingState, Presenter, Score, ScoreSheet  # noqa: F401
+from app.events.meetings.models import (  # noqa: F401
     Meeting,
     MeetingHold,
     MeetingRequest,
@@ -17,7 +19,8 @@ from app.events.meeting_models import (  # noqa: F401
 )
 from app.events.models import Attendee, Event, EventSession, Registration, TicketCategory  # noqa: F401
 from app.lists.models import CatalogList, CatalogListItem  # noqa: F401
-from app.matching.models import Match, MatchFeedback, MatchState, PostingVector, SearchOutbox  # noqa: F401
-from app.notifications.models import MailOutbox, Notification, NotificationSettings  # noqa: F401
+from app.matching.models import Match, MatchFeedback, MatchState  # noqa: F401
+from app.notifications.models import Notification, NotificationSettings  # noqa: F401
 from app.organizations.models import Invitation, Organization, OrgGroup, TierRecord  # noqa: F401
 from app.postings.models import Attachment, Posting, PostingMode  # noqa: F401
+from app.search.models import PostingVector  # noqa: F401

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
@@ -151,6 +153,15 @@ def login_as(client, user) -> None:
         sess["_fresh"] = True
 
 
+def as_user(client, user):
+    """The client signed in as `user`, or signed out for None."""
+    with client.session_transaction() as sess:
+        sess.clear()
+    if user is not None:
+        login_as(client, user)
+    return client
+
+
 @pytest.fixture
 def login(client):
     def do(user):
@@ -158,6 +169,22 @@ def login(client):
         return client
 
     return do
+
+
+def race(app, work, n: int = 2) -> list:
+    """Run `work(i)` in n threads at once, each with its own app context and database session."""
+    barrier = threading.Barrier(n)
+
+    def one(i):
+        with app.app_context():
+            barrier.wait()
+            try:
+                return work(i)
+            finally:
+                _db.session.remove()
+
+    with ThreadPoolExecutor(n) as pool:
+        return list(pool.map(one, range(n)))
 
 
 def pytest_runtest_setup(item):

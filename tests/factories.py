@@ -23,8 +23,7 @@ from app.core.enums import (
 )
 from app.core.models import utcnow
 from app.core.validators import CREDIT_CODE_ALPHABET, credit_code_check_char
-from app.events.models import Attendee, Event, Registration
-from app.events.tickets import new_ticket_codes
+from app.events.models import Attendee, Event, Registration, new_ticket_codes
 from app.extensions import db
 from app.organizations.models import Organization, TierRecord
 from app.postings.models import Posting
@@ -185,7 +184,7 @@ class AttendeeFactory(Base):
 
 # Tickets, check-in and booths (appended here; imports kept with the factories that need them).
 from app.core.enums import TicketType  # noqa: E402
-from app.events.booth_models import Booth  # noqa: E402
+from app.events.booths.models import Booth  # noqa: E402
 from app.events.models import TicketCategory  # noqa: E402
 
 

@@ -25,7 +25,7 @@ from app.postings.importing.reading import UnreadableFile, content_error, format
 from app.postings.importing.validation import Validation, validate_records
 from app.postings.importing.writing import ImportSummary, import_records
 from app.postings.models import Posting
-from app.postings.services import published_counts
+from app.postings.queries import published_counts
 
 UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
 STALE_SECONDS = 24 * 3600

@@ -16,10 +16,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.auth.models import User
 from app.core.enums import OrgRole, PlatformRole, VerificationStatus
 from app.core.errors import DomainError, FieldError, NotFound
+from app.core.mail import queue_mail
 from app.core.models import record_change, utcnow
 from app.core.web import local_time
 from app.extensions import db
-from app.notifications.services import queue_mail
 from app.organizations.models import Organization
 from app.organizations.services import OrgProfile, apply_profile, find_invitation, flush_unique
 

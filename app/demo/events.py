@@ -14,8 +14,10 @@ from app.auth.models import User
 from app.core.clock import to_utc
 from app.core.enums import EventType, OrgType, PlatformRole, TicketType, VerificationStatus
 from app.demo.data import phrases
+from app.events.event_roles import registration_refusal
 from app.events.jobs import close_registrations
-from app.events.registration import AttendeeInput, approve_registrations, register_for_event, registration_refusal
+from app.events.registration.approvals import approve_registrations
+from app.events.registration.services import AttendeeInput, register_for_event
 from app.events.services import EventInput, SessionInput, TicketInput, create_event, publish_event
 from app.extensions import db
 from app.organizations.models import Organization

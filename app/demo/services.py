@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from functools import cache
 
@@ -13,6 +14,7 @@ from app.auth.models import User
 from app.core.enums import OrgRole, OrgType, PostingStatus, VerificationStatus
 from app.core.errors import DomainError
 from app.core.models import record_change, utcnow
+from app.core.outbox import enqueue_index
 from app.core.regions import region_name
 from app.demo.compose import Composer, Planned, account_email
 from app.demo.data import phrases
@@ -22,7 +24,6 @@ from app.demo.docking import seed_docking
 from app.demo.events import seed_events
 from app.demo.plan import plan_postings
 from app.extensions import db
-from app.matching.models import enqueue_index
 from app.organizations.models import Organization, OrgGroup, TierRecord
 from app.postings.models import Posting
 from app.postings.schema import clean_posting
@@ -63,20 +64,7 @@ def seed_demo(seed: int = DEFAULT_SEED) -> dict[str, int]:
     composer = Composer(rng, today)
     password_hash = _demo_password_hash()
 
-    platform_since = now - timedelta(days=800)  # the platform staff were there before the first organisation
-    staff = [
-        User(
-            email=a.email,
-            name=a.name,
-            platform_role=a.platform_role,
-            password_hash=password_hash,
-            created_at=platform_since,
-        )
-        for a in ACCOUNTS
-        if a.org_key is None
-    ]
-    db.session.add_all(staff)
-    db.session.flush()
+    staff = _add_staff(password_hash, now)
     admin = next(user for user in staff if user.is_platform_admin)
 
     groups = {key: OrgGroup(name=name) for key, name in GROUPS.items()}
@@ -89,21 +77,8 @@ def seed_demo(seed: int = DEFAULT_SEED) -> dict[str, int]:
     ]
     db.session.add_all([*groups.values(), *orgs.values(), *authors.values(), *tiers])
     db.session.flush()
-    for org in orgs.values():
-        if org.is_verified:
-            change = record_change(
-                "organization", org.id, VerificationStatus.PENDING, VerificationStatus.VERIFIED, admin
-            )
-            change.at = org.verified_at
-
-    planned = plan_postings(composer)
-    postings = [_posting(rng, p, orgs[p.org_key], authors[p.org_key], today, now) for p in planned]
-    db.session.add_all(postings)
-    db.session.flush()
-    for posting in postings:
-        _record_history(posting, admin)
-        enqueue_index("posting", posting.id, posting.version)
-    db.session.flush()
+    _record_verifications(orgs.values(), admin)
+    postings = _add_postings(composer, orgs, authors, admin, now)
 
     counts = {
         "organizations": len(orgs),
@@ -118,6 +93,50 @@ def seed_demo(seed: int = DEFAULT_SEED) -> dict[str, int]:
     counts.update(seed_events(rng, now))
     counts.update(seed_docking(rng, now))
     return counts
+
+
+def _add_staff(password_hash: str, now: datetime) -> list[User]:
+    """The platform's own accounts (those of no organisation)."""
+    platform_since = now - timedelta(days=800)  # the platform staff were there before the first organisation
+    staff = [
+        User(
+            email=a.email,
+            name=a.name,
+            platform_role=a.platform_role,
+            password_hash=password_hash,
+            created_at=platform_since,
+        )
+        for a in ACCOUNTS
+        if a.org_key is None
+    ]
+    db.session.add_all(staff)
+    db.session.flush()
+    return staff
+
+
+def _record_verifications(orgs: Iterable[Organization], admin: User) -> None:
+    """The audit trail of each verified organisation: the admin verified it when `verified_at` says."""
+    for org in orgs:
+        if org.is_verified:
+            change = record_change(
+                "organization", org.id, VerificationStatus.PENDING, VerificationStatus.VERIFIED, admin
+            )
+            change.at = org.verified_at
+
+
+def _add_postings(
+    c: Composer, orgs: dict[str, Organization], authors: dict[str, User], admin: User, now: datetime
+) -> list[Posting]:
+    """The planned postings with their timelines, audit trails and search-outbox rows."""
+    planned = plan_postings(c)
+    postings = [_posting(c.rng, p, orgs[p.org_key], authors[p.org_key], c.today, now) for p in planned]
+    db.session.add_all(postings)
+    db.session.flush()
+    for posting in postings:
+        _record_history(posting, admin)
+        enqueue_index("posting", posting.id, posting.version)
+    db.session.flush()
+    return postings
 
 
 def _organization(c: Composer, s: OrgSeed, groups: dict[str, OrgGroup], admin: User, now: datetime) -> Organization:

@@ -61,6 +61,11 @@ def is_party(user, req: DockingRequest) -> bool:
     return bool(user and user.is_authenticated and user.org_id in req.party_org_ids())
 
 
+def answer_contact_shared(org_a: int, other: int) -> bool:
+    """The receiver of app.organizations.contact.contact_shared: docked organisations see each other's contact."""
+    return orgs_have_docked(org_a, other)
+
+
 def orgs_have_docked(org_a: int | None, org_b: int | None) -> bool:
     """True when the two organisations share an accepted docking request, in either direction: the moment each
     may see the other's contact details."""
@@ -223,8 +228,15 @@ def send_docking_request(
         expires_at=now + timedelta(days=current_app.config["DOCKING_REQUEST_EXPIRY_DAYS"]),
         form_token=form_token,
     )
+    _add_request(req, form_token)
+    record_change("docking_request", req.id, None, R.PENDING, actor)
+    _tell_recipient(req, target)
+    return req
+
+
+def _add_request(req: DockingRequest, form_token: str | None) -> None:
     db.session.add(req)
-    org_id, target_id = org.id, target.id
+    org_id, target_id = req.from_org_id, req.target_posting_id
     try:
         db.session.flush()
     except IntegrityError:
@@ -232,16 +244,17 @@ def send_docking_request(
         db.session.rollback()
         _refuse_duplicate(org_id, target_id, form_token)
         raise
-    record_change("docking_request", req.id, None, R.PENDING, actor)
+
+
+def _tell_recipient(req: DockingRequest, target: Posting) -> None:
     notify(
         org_user_ids(req.to_org_id),
         NotificationKind.DOCKING_REQUEST,
         f"docking_request:{req.id}:received",
         f"{req.from_org.name} 希望就《{target.title}》与您对接",
-        text[:200],
+        req.message[:200],
         request_link(req),
     )
-    return req
 
 
 # --- answering ----------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ from app.docking.services import (
 )
 from app.extensions import db
 from app.postings.attachments import max_bytes
-from app.postings.services import get_visible_posting
+from app.postings.queries import get_visible_posting
 
 bp = Blueprint("docking", __name__)
 

@@ -1,18 +1,51 @@
-"""Who and what belongs to an event, for the meeting, judging, booth and check-in pages: the organiser
-(app.events.services.can_manage), the participating organisations (those with a confirmed registration),
-and the event's own rows looked up by an id from a URL."""
+"""Who may do what at an event, for the event page and every feature's pages: who may register now, the
+organiser (app.events.services.can_manage), the participating organisations (those with a confirmed
+registration), and the event's own rows looked up by an id from a URL."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app, url_for
 
-from app.core.enums import EventType, RegistrationStatus
+from app.core.enums import EventStatus, EventType, RegistrationStatus
 from app.core.errors import NotFound
+from app.core.models import utcnow
 from app.events.models import Event, Registration
 from app.events.services import get_managed_event, get_visible_event
 from app.extensions import db
+from app.organizations.services import is_verified
+
+
+def registration_open(event: Event, now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    return (
+        event.status == EventStatus.PUBLISHED
+        and (event.registration_opens_at is None or now >= event.registration_opens_at)
+        and (event.registration_closes_at is None or now < event.registration_closes_at)
+        and now < event.starts_at
+    )
+
+
+def registration_refusal(event: Event, user, now: datetime | None = None) -> str | None:
+    """Why this user cannot register now (a Chinese sentence), or None when they may."""
+    now = now or utcnow()
+    if not registration_open(event, now):
+        if event.status == EventStatus.PUBLISHED and event.registration_opens_at and now < event.registration_opens_at:
+            return "报名尚未开始"
+        return "该活动当前不接受报名"
+    if not getattr(user, "is_authenticated", False):
+        return "请先登录后报名"
+    org = user.org
+    if org is None:
+        return "报名需以机构名义进行：请先加入或注册机构"
+    if not is_verified(org):
+        return "机构尚未通过平台认证，认证通过后才能报名活动"
+    if event.audience and org.org_type.value not in event.audience:
+        return "本活动仅面向特定类型的机构，贵机构不在报名范围内"
+    return None
 
 
 def participant_org_ids(event_id: int) -> set[int]:
@@ -60,8 +93,6 @@ def get_managed_typed_event(event_id: int, user, types: Iterable[EventType]) -> 
 
 def event_page_url(event: Event) -> str | None:
     """The event's own page, when the events blueprint provides one (for breadcrumbs)."""
-    from flask import current_app, url_for
-
     if "events.detail" not in current_app.view_functions:
         return None
     return url_for("events.detail", event_id=event.id)

@@ -1,26 +1,28 @@
-"""Forms for events and registrations. Times are typed in Beijing time and handed on as naive UTC; the
+"""Forms of the event pages, and what every event form shares: Beijing-time inputs, id filters, and turning a
+form's first error into the page's message. Times are typed in Beijing time and handed on as naive UTC; the
 services check the rules between fields and report them next to the field (show_form_error)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeVar
 
+from flask import request
 from wtforms import BooleanField, Form, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields import FieldList, FormField
-from wtforms.validators import Optional
+from wtforms.validators import Optional, Regexp
 
 from app.core.clock import to_local, to_utc
 from app.core.enums import EventType, OrgType, TicketType
+from app.core.errors import ValidationFailed
 from app.core.forms import BaseForm, select_choices, strip, with_blank
 from app.core.regions import REGIONS
-from app.core.web import local_time
-from app.events.models import Event, Registration
-from app.events.registration import AttendeeInput
-from app.events.services import EventInput, SessionInput, TicketInput
+from app.events.models import Event
+from app.events.services import MAX_SEATS, EventInput, SessionInput, TicketInput
 from app.postings.forms import MultiCheckboxField
 
 BLANK_SESSIONS = 3
-BLANK_ATTENDEES = 2
+F = TypeVar("F", bound=BaseForm)
 _INPUT_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S")
 
 
@@ -57,12 +59,26 @@ def _count(label: str, description: str = "") -> IntegerField:
     )
 
 
-def _id_filter(value):
+def id_filter(value):
     return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 10 else None
 
 
+def first_error(form) -> str:
+    return next((errors[0] for errors in form.errors.values() if errors), "提交的内容有误")
+
+
+def submitted(form_class: type[F]) -> F:
+    """The form filled from the posted fields and validated. A broken rule becomes a ValidationFailed carrying
+    the form's first message, which the one DomainError handler (app.core.web) flashes before sending the user
+    back, as it does with a service's own refusals."""
+    form = form_class(formdata=request.form)
+    if not form.validate():
+        raise ValidationFailed(first_error(form))
+    return form
+
+
 class SessionRow(Form):
-    id = HiddenField(filters=[_id_filter])
+    id = HiddenField(filters=[id_filter])
     title = StringField("议程", filters=[strip])
     speaker = StringField("嘉宾", filters=[strip])
     room = StringField("会场", filters=[strip])
@@ -168,67 +184,19 @@ class EventForm(BaseForm):
         )
 
 
-class AttendeeRow(Form):
-    id = HiddenField(filters=[_id_filter])
-    name = StringField("姓名", filters=[strip], render_kw={"maxlength": 50, "autocomplete": "name"})
-    phone = StringField("手机号", filters=[strip], render_kw={"inputmode": "tel", "maxlength": 30})
-    position = StringField("职务", filters=[strip], render_kw={"maxlength": 50})
-    email = StringField(
-        "电子邮箱（选填）", filters=[strip], render_kw={"inputmode": "email", "maxlength": 254, "autocomplete": "email"}
-    )
-
-
-class RegistrationForm(BaseForm):
-    # Only ever our own random token; a tampered, longer one is cut to the column size (40).
-    form_token = HiddenField(filters=[lambda value: value[:40] if value else value])
-    ticket_category = SelectField("票种", validate_choice=False)
-    attendees = FieldList(FormField(AttendeeRow))
-    sessions = MultiCheckboxField(
-        "报名分会场", validate_choice=False, description="限额的分会场需单独报名，全体参会人一同参加"
-    )
-    note = TextAreaField(
-        "备注", filters=[strip], render_kw={"rows": 2, "maxlength": 500}, description="选填，如参展需求、特殊安排"
-    )
-
-    @classmethod
-    def for_registration(cls, event: Event, reg: Registration | None, user, formdata=None) -> RegistrationForm:
-        form = cls(formdata=formdata, obj=reg) if reg else cls(formdata=formdata)
-        form.ticket_category.choices = with_blank([(str(c.id), c.label) for c in event.ticket_categories], "请选择票种")
-        form.sessions.choices = [
-            (str(s.id), f"{s.title}（{local_time(s.starts_at, '%m-%d %H:%M')}，剩余 {s.left}）")
-            for s in event.sessions
-            if s.capacity is not None
-        ]
-        if formdata is None:
-            while form.attendees.entries:
-                form.attendees.pop_entry()
-            people = (
-                reg.attendees
-                if reg
-                else [
-                    {"name": user.name, "phone": user.phone or "", "position": user.position or "", "email": user.email}
-                ]
-            )
-            for person in people:
-                form.attendees.append_entry(person)
-            for _ in range(BLANK_ATTENDEES):
-                form.attendees.append_entry()
-            form.ticket_category.data = str(reg.ticket_category_id) if reg and reg.ticket_category_id else ""
-            form.sessions.data = [str(s.id) for s in reg.sessions] if reg else []
-        return form
-
-    def category_id(self) -> int | None:
-        return _id_filter(self.ticket_category.data)
-
-    def session_ids(self) -> list[int]:
-        return [i for i in map(_id_filter, self.sessions.data or []) if i is not None]
-
-    def people(self) -> list[AttendeeInput]:
-        return [
-            AttendeeInput(r.name.data or "", r.phone.data or "", r.position.data or "", r.id.data, r.email.data or "")
-            for r in (entry.form for entry in self.attendees)
-        ]
-
-
 class ReasonForm(BaseForm):
     reason = TextAreaField("原因", filters=[strip], render_kw={"rows": 2, "maxlength": 1000})
+
+
+class CapacityForm(BaseForm):
+    capacity = StringField(
+        "人数上限",
+        filters=[strip],
+        validators=[
+            Optional(),
+            Regexp(r"[0-9]{1,6}\Z", message=f"人数上限应为 0 到 {MAX_SEATS} 之间的整数（留空表示不限）"),
+        ],
+    )
+
+    def value(self) -> int | None:
+        return int(self.capacity.data) if self.capacity.data else None

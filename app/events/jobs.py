@@ -1,7 +1,7 @@
 """Scheduled event work (declared in app/jobs.py). Each job flushes, never commits, and is idempotent.
 
-Registration jobs: close_registrations, promote_waitlists, send_reminders. expire_meeting_requests (also
-declared against this module) is the meetings feature's to add here.
+The event's own jobs: close_registrations, promote_waitlists, send_reminders. The meetings feature's job
+(expire_meeting_requests) is declared against app/events/meetings/services.py.
 """
 
 from __future__ import annotations
@@ -11,15 +11,15 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from app.core.enums import EventStatus, NotificationKind, RegistrationStatus
+from app.core.mail import queue_mail
 from app.core.web import local_time
 from app.events.locking import lock_event
-from app.events.meetings import expire_meeting_requests  # noqa: F401  (declared in app/jobs.py)
 from app.events.models import Event, Registration
 from app.events.services import close_event_registration
 from app.events.waitlist import promote_waitlist, registrant_ids
 from app.extensions import db
 from app.notifications.delivery import site_url
-from app.notifications.services import notify, queue_mail
+from app.notifications.services import notify
 
 RUNNING = (EventStatus.PUBLISHED, EventStatus.CLOSED)
 # (key suffix, how long before the start, label): a registration confirmed inside the window already knows.

@@ -1,5 +1,5 @@
 """Reading events for pages: the public list and its filters, an organiser's own events, an organisation's
-registrations, and the numbers on the organiser's dashboard."""
+latest registration for the event page, and the numbers and registrations on the organiser's dashboard."""
 
 from __future__ import annotations
 
@@ -57,18 +57,6 @@ def organised_events(user) -> sa.Select:
     if not user.is_platform_admin:
         stmt = stmt.where(Event.organiser_id == user.id)
     return stmt.order_by(Event.starts_at.desc(), Event.id.desc())
-
-
-def org_registrations(org_id: int) -> list[Registration]:
-    """The organisation's registrations: events still to come first (soonest first), then past ones."""
-    past = sa.case((Event.ends_at < utcnow(), 1), else_=0)
-    return db.session.scalars(
-        sa.select(Registration)
-        .where(Registration.org_id == org_id)
-        .join(Event, Registration.event_id == Event.id)
-        .options(selectinload(Registration.event), selectinload(Registration.attendees))
-        .order_by(past, Event.starts_at, Registration.id.desc())
-    ).all()
 
 
 def latest_registration_of(event: Event, org_id: int | None) -> Registration | None:

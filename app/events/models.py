@@ -1,8 +1,10 @@
-"""Events and registrations: the core every event feature (tickets, check-in, booths, meetings,
-judging) hangs from. Times are naive UTC like everywhere else; pages show Beijing time."""
+"""Events, their sessions and ticket categories, and the registrations and attendees every event feature
+(registration, check-in, booths, meetings, judging) reads. Times are naive UTC like everywhere else; pages
+show Beijing time."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -14,6 +16,9 @@ from app.extensions import db
 
 # Registrations still in play: they hold (or wait for) seats and block a second one from the same organisation.
 LIVE_STATUSES = (RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+# An attendee's short code: no 0/O, 1/I/L, as it is read aloud and typed on a phone at the desk.
+SHORT_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+SHORT_CODE_LENGTH = 8
 
 
 class Event(TimestampMixin, PlaceNamesMixin, db.Model):
@@ -210,3 +215,11 @@ class Attendee(db.Model):
     user = relationship("User", foreign_keys=[user_id])
 
     __table_args__ = (sa.UniqueConstraint("event_id", "short_code"),)
+
+
+def new_ticket_codes() -> tuple[str, str]:
+    """(token, short_code) for a new attendee. The token is 256 random bits; the short code is unique per
+    event by a database constraint, so a (very unlikely) clash fails the insert instead of sharing a ticket."""
+    token = secrets.token_urlsafe(32)
+    short = "".join(secrets.choice(SHORT_CODE_ALPHABET) for _ in range(SHORT_CODE_LENGTH))
+    return token, short

@@ -2,7 +2,7 @@
 
 Organisers manage their own events, platform admins every event; anyone else gets a 404 for a draft and for
 the management pages. Status moves write a StatusChange row; cancelling tells every live registrant.
-Seats and the waitlist are app/events/registration.py and app/events/waitlist.py.
+Seats and the waitlist are app/events/waitlist.py; registering is app/events/registration/.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Event pages: the public list and detail (with .ics), and the organiser's side: create/edit, status
-buttons, the dashboard and the approval queue. Registration pages are app/events/registration_views.py."""
+buttons, capacity and the dashboard. Each feature's pages are its own blueprint (app/events/<feature>/views.py)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,15 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user
 
 from app.auth.decorators import organiser_required
-from app.core.enums import EventStatus, EventType, RegistrationStatus
+from app.core.enums import EventStatus, EventType
 from app.core.errors import ValidationFailed
 from app.core.forms import show_form_error
 from app.core.models import history_for
 from app.core.pagination import paginate
-from app.core.web import commit_and_redirect, id_list
+from app.core.web import commit_and_redirect
 from app.events.calendar import event_ics
-from app.events.forms import EventForm, ReasonForm
+from app.events.event_roles import registration_open, registration_refusal
+from app.events.forms import CapacityForm, EventForm, ReasonForm, first_error, submitted
 from app.events.listing import (
     WHEN,
     EventFilters,
@@ -23,12 +24,6 @@ from app.events.listing import (
     latest_registration_of,
     organised_events,
     public_events,
-)
-from app.events.registration import (
-    approve_registrations,
-    registration_open,
-    registration_refusal,
-    reject_registrations,
 )
 from app.events.services import (
     can_manage,
@@ -44,14 +39,13 @@ from app.events.services import (
     update_event,
 )
 from app.events.waitlist import queue_position
-from app.extensions import db
 
 bp = Blueprint("events", __name__)
-BULK_MAX = 200
 
 
-@bp.context_processor
+@bp.app_context_processor
 def _helpers():
+    """The registration helpers of the event page and 我的报名 (the registration blueprint's)."""
     return {"queue_position": queue_position, "registration_open": registration_open}
 
 
@@ -164,7 +158,7 @@ for _name, (_service, _message) in STATUS_ACTIONS.items():
 @organiser_required
 def cancel(event_id):
     event = get_managed_event(event_id, current_user)
-    told = cancel_event(event, current_user, request.form.get("reason"))
+    told = cancel_event(event, current_user, submitted(ReasonForm).reason.data)
     return commit_and_redirect(url_for(".manage", event_id=event.id), f"活动已取消，已通知 {told} 位报名用户")
 
 
@@ -172,20 +166,20 @@ def cancel(event_id):
 @organiser_required
 def capacity(event_id):
     event = get_managed_event(event_id, current_user)
-    text = (request.form.get("capacity") or "").strip()
-    if text and not (text.isascii() and text.isdigit() and len(text) <= 6):
-        flash("人数上限应为 0 到 100000 之间的整数（留空表示不限）", "danger")
+    form = CapacityForm(formdata=request.form)
+    if not form.validate():
+        flash(first_error(form), "danger")
         return redirect(url_for(".manage", event_id=event.id))
-    promoted = set_capacity(event, current_user, int(text) if text else None)
+    promoted = set_capacity(event, current_user, form.value())
     return commit_and_redirect(url_for(".manage", event_id=event.id), _promoted_message("人数上限已更新", promoted))
 
 
-# --- organiser: dashboard and approvals ----------------------------------------------------------
+# --- organiser: the dashboard ---------------------------------------------------------------------
 
 
 def _feature_links(event) -> list[tuple[str, str]]:
     """Links to the other event features' pages that apply to this kind of event."""
-    wanted = [("checkin.desk", "签到台", None), ("checkin.booths", "展位管理", None)]
+    wanted = [("checkin.desk", "签到台", None), ("booths.manage", "展位管理", None)]
     wanted.append(("meetings.hub", "一对一洽谈", (EventType.DOCKING,)))
     wanted.append(("judging.setup", "路演评审", (EventType.ROADSHOW, EventType.COMPETITION)))
     wanted.append(("checkin.export", "导出参会人", None))
@@ -211,40 +205,3 @@ def manage(event_id):
         history=history_for("event", event.id),
         cancel_form=ReasonForm(),
     )
-
-
-@bp.get("/<int:event_id>/approvals")
-@organiser_required
-def approvals(event_id):
-    event = get_managed_event(event_id, current_user)
-    return render_template(
-        "events/approvals.html",
-        event=event,
-        pending=event_registrations(event, RegistrationStatus.PENDING),
-        form=ReasonForm(),
-    )
-
-
-@bp.post("/<int:event_id>/approvals")
-@organiser_required
-def decide(event_id):
-    event = get_managed_event(event_id, current_user)
-    back = url_for(".approvals", event_id=event.id)
-    ids = id_list(request.form.getlist("ids"))[:BULK_MAX]
-    if not ids:
-        flash("请先勾选要审核的报名", "warning")
-        return redirect(back)
-    if request.form.get("action") == "reject":
-        done, problems = reject_registrations(event, ids, current_user, request.form.get("reason"))
-        message = f"已将 {len(done)} 个报名标记为未通过"
-    else:
-        done, problems = approve_registrations(event, ids, current_user)
-        message = f"已审核通过 {len(done)} 个报名"
-    db.session.commit()
-    flash(message, "success")
-    for problem in problems:
-        flash(problem, "warning")
-    return redirect(back)
-
-
-from app.events import registration_views  # noqa: E402,F401  (its routes live on this blueprint)

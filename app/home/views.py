@@ -1,6 +1,7 @@
 from flask import Blueprint, render_template
 
-from app.postings.services import home_summary
+from app.extensions import db
+from app.postings.queries import home_summary
 
 bp = Blueprint("home", __name__)
 
@@ -12,7 +13,5 @@ def index():
 
 @bp.get("/healthz")
 def healthz():
-    from app.extensions import db
-
     db.session.execute(db.text("SELECT 1"))
     return {"status": "ok"}

@@ -1,99 +1,36 @@
-"""`flask search drain|reindex|status|seed-dictionary` (the search index) and
-`flask matching run|embed|export|evaluate` (matches) from the command line."""
+"""`flask matching run|embed|export|evaluate` (matches) and `flask search drain` from the command line."""
 
 from __future__ import annotations
 
 import json
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
-from app.core.enums import PostingKind
 from app.extensions import db
-from app.matching.dictionary import seed_dictionary
-from app.matching.embeddings import EMBED_BATCH, embed_batches, get_embedder, outdated_ids
+from app.matching.jobs import drain_and_rematch
 from app.matching.models import Match
 from app.matching.parallel import worker_count
 from app.matching.services import benchmark_rows, count_sources, count_uncomputed_sources, current_run, run_matches
-from app.matching.sync import BATCH_SIZE, drain_outbox, reindex, sync_status
+from app.search.embeddings import EMBED_BATCH, embed_batches, get_embedder, outdated_ids
+from app.search.sync import BATCH_SIZE
 from search.evaluation import evaluate, read_qrels, read_run_jsonl
 
-search_cli = AppGroup("search", help="搜索索引：同步、重建、状态")
 
-
-@search_cli.command("drain")
+@click.command("drain")
 @click.option("--batch-size", default=BATCH_SIZE, show_default=True, type=click.IntRange(1, 5000))
 def drain_command(batch_size: int) -> None:
     """把待同步的变更（outbox）推送到搜索索引；失败的行保留，下次再试。"""
-    report = drain_outbox(batch_size=batch_size)
-    click.echo(f"已同步 {report.processed} 条，失败 {report.failed} 条；更新了 {report.rematched} 条信息的匹配")
+    report, rematched = drain_and_rematch(batch_size=batch_size)
+    click.echo(f"已同步 {report.processed} 条，失败 {report.failed} 条；更新了 {rematched} 条信息的匹配")
     for error in report.errors[:10]:
         click.echo(f"  {error}", err=True)
     if report.failed:
         sys.exit(1)
 
-
-@contextmanager
-def _bar(label: str, total: int):
-    with click.progressbar(length=total, label=label, show_pos=True) as bar:
-        yield bar.update
-
-
-@search_cli.command("reindex")
-@click.option("--kind", "kinds", multiple=True, type=click.Choice(PostingKind.values()), help="只重建这一类（可重复）")
-def reindex_command(kinds: tuple[str, ...]) -> None:
-    """从数据库重建索引：写入新索引后切换别名，重建期间搜索照常可用。"""
-    outcomes = reindex(kinds=[PostingKind(k) for k in kinds] or None, progress=_bar)
-    failed = False
-    for outcome in outcomes:
-        if outcome.error:
-            failed = True
-            click.echo(f"{outcome.backend} · {outcome.kind.label}: 失败 — {outcome.error}", err=True)
-        else:
-            click.echo(f"{outcome.backend} · {outcome.kind.label}: 已切换到 {outcome.index}")
-    if failed:
-        sys.exit(1)
-
-
-def _lag(seconds: float | None) -> str:
-    if seconds is None:
-        return "无积压"
-    if seconds < 120:
-        return f"{seconds:.0f} 秒"
-    if seconds < 7200:
-        return f"{seconds / 60:.0f} 分钟"
-    return f"{seconds / 3600:.1f} 小时"
-
-
-@search_cli.command("status")
-def status_command() -> None:
-    """每类信息：数据库中的数量 vs 索引中的文档数；待同步行数与最早一行的延迟。"""
-    status = sync_status()
-    for name, health in status.health.items():
-        state = "正常" if health["ok"] else "不可用"
-        click.echo(f"{name}: {state} ({health['status']}) {health['detail']}")
-    for item in status.kinds:
-        click.echo(f"{item.kind.label} [{item.kind.value}]  数据库: 共 {item.db_total}，可搜索 {item.db_searchable}")
-        for name in item.indexed:
-            click.echo(f"  {name}: 文档 {item.indexed[name]}，可搜索 {item.searchable[name]}")
-    click.echo(
-        f"待同步: {status.pending} 条（其中失败重试 {status.failing} 条），最早一条延迟: {_lag(status.lag_seconds)}"
-    )
-
-
-@search_cli.command("seed-dictionary")
-def seed_command() -> None:
-    """把默认的领域词典与同义词表（search/data）写入数据库（只在首次执行时写入）。"""
-    seeded = seed_dictionary()
-    db.session.commit()
-    click.echo("已写入默认词典与同义词" if seeded else "词典已初始化过，未做改动")
-
-
-# --- matching ------------------------------------------------------------------------------------------
 
 matching_cli = AppGroup("matching", help="供需匹配：计算、导出、评估、向量")
 

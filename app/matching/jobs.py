@@ -1,5 +1,9 @@
 """Matching jobs: keep the search index in step, recompute matches, tell owners about strong new ones.
 
+The chain after a change is orchestrated here and only here: the search layer drains the outbox
+(pushing documents, then the changed postings' vectors, then refreshing the engine), and then this
+module recomputes the matches of the postings that changed. Neither layer calls back into the other.
+
 Unlike most jobs these commit after each batch, as `flask matching run` does: a full recompute takes
 minutes, and one transaction would hold SQLite's write lock (or PostgreSQL's locks on the match rows)
 against every web request all that time. A crash leaves fewer postings refreshed, never a broken set,
@@ -8,7 +12,8 @@ and the next run carries on: every step is idempotent.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import logging
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -19,10 +24,10 @@ from app.core.enums import NotificationKind, PostingStatus
 from app.extensions import db
 from app.matching.models import Match
 from app.matching.services import refresh_changed, run_matches, stale_ids
-from app.matching.sync import drain_outbox
 from app.notifications.models import Notification
 from app.notifications.services import link_to, notify, org_user_ids
 from app.postings.models import Posting
+from app.search.sync import BATCH_SIZE, DrainReport, drain_outbox
 
 # On the demo catalogue (lexical scores) 0.9 is about the best tenth of stored matches: each source's
 # first match (min-max fusion puts it at 1.0 or above) and the runners-up that come close to it.
@@ -32,11 +37,29 @@ NOTIFY_MAX_PER_RUN = 500
 NOTIFY_RECENT_DAYS = 14  # a match is news when one side was published (or re-approved) this recently
 MAX_ROUNDS = 100  # of MATCH_RECOMPUTE_MAX sources each, per run
 
+log = logging.getLogger(__name__)
+
+
+def drain_and_rematch(batch_size: int = BATCH_SIZE, today: date | None = None) -> tuple[DrainReport, int]:
+    """Drain the search outbox, then recompute the matches of the postings changed since their last
+    computation (MATCH_RECOMPUTE_MAX of them; `recompute_changed` catches up on the rest). Returns the
+    drain's report and how many sources were recomputed. A failing recompute is logged and left for
+    the next run: the drain's work is committed by then."""
+    report = drain_outbox(batch_size=batch_size, today=today)
+    try:
+        rematched = refresh_changed(int(current_app.config.get("MATCH_RECOMPUTE_MAX", 50)), today)
+        db.session.commit()
+    except Exception:
+        log.exception("recomputing matches after the drain failed; `flask matching run` will catch up")
+        db.session.rollback()
+        rematched = 0
+    return report, rematched
+
 
 def drain_search(now: datetime) -> str:
-    """Push pending posting changes to the search indexes (app.matching.sync.drain_outbox)."""
-    report = drain_outbox(today=local_date(now))
-    text = f"已同步 {report.processed} 条，失败 {report.failed} 条，重算匹配 {report.rematched} 条"
+    """Push pending posting changes to the search indexes, then recompute the changed postings' matches."""
+    report, rematched = drain_and_rematch(today=local_date(now))
+    text = f"已同步 {report.processed} 条，失败 {report.failed} 条，重算匹配 {rematched} 条"
     return text + (f"；错误：{report.errors[0]}" if report.errors else "")
 
 

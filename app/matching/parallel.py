@@ -30,6 +30,9 @@ from datetime import date
 from flask import Flask, current_app
 
 from app.extensions import db
+from app.matching.computing import compute_batch, load_sources
+from app.matching.context import MatchContext
+from app.search.backend import get_search
 
 # What a forked worker inherits from the parent: set just before the pool starts.
 _parent: dict = {}
@@ -75,8 +78,6 @@ def _start_worker() -> None:
     db.engine.dispose(close=False)  # the parent's pool is the parent's (and was emptied before the fork)
     for backend in app.extensions["search"].backends:
         backend.after_fork()
-    from app.matching.scoring import MatchContext
-
     _worker["match"] = MatchContext.from_config(_parent["today"])
     # A worker ends with os._exit: close its database connections on the way out (multiprocessing runs
     # its finalizers first), so PostgreSQL sees a goodbye rather than a dropped connection.
@@ -84,8 +85,6 @@ def _start_worker() -> None:
 
 
 def _compute(batch: list[int]) -> int:
-    from app.matching.services import compute_batch, load_sources
-
     try:
         compute_batch(load_sources(batch), _worker["match"])
         db.session.commit()
@@ -99,8 +98,6 @@ def run_parallel(batches: list[list[int]], today: date, workers: int) -> Iterato
     """Compute and commit every batch on `workers` forked processes; yields each batch's size as it
     is committed (in completion order). The first failure stops the run and is raised here; the
     batches committed before it stay, as in the one-process run."""
-    from app.matching.backend import get_search
-
     # The analyzer (jieba's dictionary and the domain terms) loads once here, not once per worker.
     service = get_search()
     service.primary.analyzer.tokens("联桥")

@@ -34,31 +34,19 @@ Score, for each candidate target:
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
-from functools import lru_cache
+from dataclasses import dataclass
 
-import sqlalchemy as sa
-from flask import current_app
-from sqlalchemy.orm import selectinload
-
-from app.core.enums import FeedbackReason, MatchVerdict, PostingKind, PostingStatus, Tier
-from app.core.industries import industry_name
-from app.core.regions import OUTSIDE, region_name
-from app.extensions import db
-from app.matching.backend import SearchService, get_search
-from app.matching.documents import current_vectors
-from app.matching.embeddings import get_embedder, load_store, store_of
-from app.matching.models import MatchFeedback
-from app.matching.reasons import Signal, build_reasons, pick_terms, posting_tokens, source_terms, target_fields
-from app.organizations.models import Organization
+from app.core.enums import PostingKind
+from app.matching.context import MatchContext
+from app.matching.feedback import excluded_orgs, feedback_adjustment
+from app.matching.reasons import build_reasons, pick_terms, source_terms
+from app.matching.signals import pair_signals
+from app.matching.targets import Target
 from app.postings.models import Posting
-from search.analysis import Analyzer
+from app.search.embeddings import store_of
 from search.fusion import fuse
 from search.query import Filters, SearchRequest
-from search.vectors import VectorStore, from_bytes
+from search.vectors import from_bytes
 
 log = logging.getLogger(__name__)
 
@@ -70,30 +58,6 @@ DIRECTIONS: dict[PostingKind, tuple[PostingKind, ...]] = {
     K.CAPABILITY: (K.PROCUREMENT,),
 }
 CANDIDATES = 50  # per side before fusion (the query builder's page limit)
-FRESH_DAYS = 90
-ORG_PENALTY = 0.7
-REASON_PENALTY = 0.10
-
-
-@dataclass(slots=True)
-class Target:
-    """A target posting's plain data, read once per run (MatchContext.targets) instead of reloading
-    50–100 ORM postings per source: what the field signals, the feedback and the reasons read.
-    `tier` is the effective one: the posting's own, else its organisation's current tier."""
-
-    id: int
-    kind: PostingKind
-    org_id: int
-    industry: str | None
-    region: str | None
-    trl: int | None
-    budget_wan: Decimal | None
-    tier: Tier | None
-    published_at: datetime | None
-    deadline: date | None
-    title: str
-    keywords: list
-    body: str | None
 
 
 @dataclass
@@ -103,308 +67,6 @@ class Scored:
     lexical: float | None
     dense: float | None
     reasons: dict
-
-
-@dataclass
-class _Rejection:
-    target_id: int
-    org_id: int
-    reason: FeedbackReason | None
-    industry: str | None
-    region: str | None
-    trl: int | None
-    budget: float | None
-
-
-def eligible_clause(today: date) -> sa.ColumnElement:
-    """Published with an open deadline: the only postings that are sources or targets."""
-    return sa.and_(
-        Posting.status == PostingStatus.PUBLISHED, sa.or_(Posting.deadline.is_(None), Posting.deadline >= today)
-    )
-
-
-@dataclass
-class MatchContext:
-    """What one run (or one recompute) shares across sources: the search service, the targets that
-    may be matched (id → org, group), the vectors, the settings, and what is read or analysed once per
-    context rather than once per source: the candidates' plain data and their tokens per field."""
-
-    today: date
-    service: SearchService = field(default_factory=get_search)
-    alpha: float = 0.7
-    top_n: int = 20
-    floor: float = 0.05
-    _pool: dict[PostingKind, dict[int, tuple[int, int | None]]] = field(default_factory=dict)
-    _owners: dict[PostingKind, tuple[set[int], dict[int, set[int]], dict[int, set[int]]]] = field(default_factory=dict)
-    _store: VectorStore | None = None
-    _dense: bool | None = None
-    _engine_vectors: bool | None = None
-    _targets: dict[int, Target] = field(default_factory=dict)
-    _org_tiers: dict[int, Tier | None] = field(default_factory=dict)
-    _tokens: dict[int, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
-    _fields: dict[int, dict[str, frozenset[str]]] = field(default_factory=dict)
-    _fields_analyzer: Analyzer | None = None
-    _source_vectors: dict[int, bytes | None] = field(default_factory=dict)
-    _verdicts: dict[int, list[_Rejection]] = field(default_factory=dict)
-    _own_signals: dict[int, list[Signal]] = field(default_factory=dict)
-
-    @classmethod
-    def from_config(cls, today: date) -> MatchContext:
-        config = current_app.config
-        return cls(
-            today=today,
-            alpha=float(config.get("MATCH_FUSION_ALPHA", 0.7)),
-            top_n=int(config.get("MATCH_TOP_N", 20)),
-            floor=float(config.get("MATCH_MIN_SCORE", 0.05)),
-        )
-
-    def pool(self, kind: PostingKind) -> dict[int, tuple[int, int | None]]:
-        if kind not in self._pool:
-            rows = db.session.execute(
-                sa.select(Posting.id, Posting.org_id, Organization.group_id)
-                .join(Organization, Organization.id == Posting.org_id)
-                .where(Posting.kind == kind, eligible_clause(self.today))
-            ).all()
-            self._pool[kind] = {pid: (org_id, group_id) for pid, org_id, group_id in rows}
-        return self._pool[kind]
-
-    def owners(self, kind: PostingKind) -> tuple[set[int], dict[int, set[int]], dict[int, set[int]]]:
-        """The pool's ids, and its ids per organisation and per 集团, to exclude whole owners at once."""
-        if kind not in self._owners:
-            by_org: dict[int, set[int]] = {}
-            by_group: dict[int, set[int]] = {}
-            for pid, (org_id, group_id) in self.pool(kind).items():
-                by_org.setdefault(org_id, set()).add(pid)
-                if group_id is not None:
-                    by_group.setdefault(group_id, set()).add(pid)
-            self._owners[kind] = (set(self.pool(kind)), by_org, by_group)
-        return self._owners[kind]
-
-    @property
-    def dense(self) -> bool:
-        if self._dense is None:
-            self._dense = get_embedder().available()
-        return self._dense
-
-    @property
-    def engine_vectors(self) -> bool:
-        """Whether the engine searches the vectors (looked at once per context); else numpy."""
-        if self._engine_vectors is None:
-            service = self.service
-            self._engine_vectors = not service.primary_suspended() and service.primary.supports_vectors
-        return self._engine_vectors
-
-    def store(self) -> VectorStore:
-        if self._store is None:
-            self._store = load_store(list(PostingKind), eligible_clause(self.today))
-        return self._store
-
-    def targets(self, ids: list[int]) -> dict[int, Target]:
-        """The given postings' plain data; those not read yet in this context are read in one query
-        (a deleted posting is simply missing)."""
-        missing = [pid for pid in ids if pid not in self._targets]
-        if missing:
-            rows = db.session.execute(
-                sa.select(
-                    Posting.id,
-                    Posting.kind,
-                    Posting.org_id,
-                    Posting.industry,
-                    Posting.region,
-                    Posting.trl,
-                    Posting.budget_wan,
-                    Posting.tier,
-                    Posting.published_at,
-                    Posting.deadline,
-                    Posting.title,
-                    Posting.keywords,
-                    Posting.body,
-                ).where(Posting.id.in_(missing))
-            ).all()
-            tiers = self._tiers({row.org_id for row in rows if row.tier is None and row.kind == K.CAPABILITY})
-            for row in rows:
-                tier = row.tier or (tiers.get(row.org_id) if row.kind == K.CAPABILITY else None)
-                self._targets[row.id] = Target(*row[:7], tier, *row[8:])
-        return {pid: self._targets[pid] for pid in ids if pid in self._targets}
-
-    def _tiers(self, org_ids: set[int]) -> dict[int, Tier | None]:
-        """Each organisation's current tier (Organization.current_tier), read once per context."""
-        missing = [oid for oid in org_ids if oid not in self._org_tiers]
-        if missing:
-            orgs = db.session.scalars(
-                sa.select(Organization).where(Organization.id.in_(missing)).options(selectinload(Organization.tiers))
-            )
-            self._org_tiers.update({org.id: org.current_tier(self.today) for org in orgs})
-        return self._org_tiers
-
-    def tokens(self, analyzer: Analyzer, posting: Posting | Target) -> tuple[tuple[str, ...], ...]:
-        """A posting's tokens of keywords, title and body, analysed once per context and analyzer
-        whether the posting is a source or a target (in a full run most are both)."""
-        if analyzer is not self._fields_analyzer:
-            self._tokens, self._fields, self._fields_analyzer = {}, {}, analyzer
-        if posting.id not in self._tokens:
-            self._tokens[posting.id] = posting_tokens(analyzer, posting)
-        return self._tokens[posting.id]
-
-    def fields(self, analyzer: Analyzer, target: Target) -> dict[str, frozenset[str]]:
-        """The target's tokens per field (for the reasons)."""
-        tokens = self.tokens(analyzer, target)
-        if target.id not in self._fields:
-            self._fields[target.id] = target_fields(tokens)
-        return self._fields[target.id]
-
-    def prefetch(self, ids: Iterable[int]) -> None:
-        """Read the current vectors and the 不相关 verdicts of the batch of sources about to be scored,
-        one query each."""
-        wanted = list(ids)
-        found = current_vectors(wanted)
-        self._source_vectors = {pid: found.get(pid) for pid in wanted}
-        verdicts = _rejections(wanted)
-        self._verdicts = {pid: verdicts.get(pid, []) for pid in wanted}
-
-    def rejections(self, source: Posting) -> list[_Rejection]:
-        if source.id in self._verdicts:
-            return self._verdicts[source.id]
-        return _rejections([source.id]).get(source.id, [])
-
-    def target_signals(self, target: Target) -> list[Signal]:
-        """The signals of the target alone (tier, freshness, open deadline), once per context."""
-        if target.id not in self._own_signals:
-            self._own_signals[target.id] = _target_signals(target, self.today)
-        return self._own_signals[target.id]
-
-    def source_vector(self, source: Posting) -> bytes | None:
-        """The source's current vector, if it has one."""
-        if source.id in self._source_vectors:
-            return self._source_vectors[source.id]
-        return current_vectors([source.id]).get(source.id)
-
-
-# --- field signals ---------------------------------------------------------------------------------
-
-
-# The pair signals are asked for every candidate of every source (300,000 times in a full run) and
-# depend on a few field values only: each is computed once per distinct value and shared (Signal is
-# frozen).
-
-
-@lru_cache(maxsize=4096)
-def _industry_signals(a: str, b: str) -> tuple[Signal, ...]:
-    if len(a) == 3 and a == b:
-        return (Signal("same_division", f"同属行业大类：{industry_name(a)}", 0.10),)
-    if a and b and a[0] == b[0]:
-        return (Signal("same_section", f"同属行业门类：{industry_name(a[0])}", 0.04),)
-    return ()
-
-
-@lru_cache(maxsize=64)
-def _trl_signals(trl: int, budget: bool) -> tuple[Signal, ...]:
-    """An achievement's TRL seen by a need with (or without) a budget."""
-    if budget:
-        if trl >= 6:
-            return (Signal("trl_ready", f"技术成熟度 TRL {trl}，可直接落地应用", 0.05),)
-        if trl <= 4:
-            return (Signal("trl_early", f"技术成熟度 TRL {trl}，距离落地应用尚远", -0.05),)
-        return ()
-    if trl >= 4:
-        return (Signal("trl_joint", f"技术成熟度 TRL {trl}，适合合作开发", 0.03),)
-    return ()
-
-
-@lru_cache(maxsize=4096)
-def _region_signals(source: str, target: str) -> tuple[Signal, ...]:
-    """The 盟市 of a procurement and a capability, either way round."""
-    if source == target and source != OUTSIDE:
-        return (Signal("same_city", f"同在{region_name(source)}，供货便利", 0.08),)
-    if OUTSIDE not in (source, target):
-        return (Signal("same_province", f"同在自治区内（{region_name(target)}）", 0.04),)
-    return ()
-
-
-def _target_signals(target: Target, today: date) -> list[Signal]:
-    signals = []
-    tier = target.tier if target.kind == K.CAPABILITY else None
-    if tier is not None:
-        signals.append(Signal("tier", f"{tier.label}", 0.02 * tier.rank))
-    if target.published_at is not None:
-        days = (datetime.combine(today, datetime.min.time()) - target.published_at).days
-        if days <= FRESH_DAYS:
-            signals.append(Signal("fresh", "近期发布" if days <= 1 else f"{days} 天前发布", 0.03))
-    if target.deadline is not None and target.deadline >= today:
-        signals.append(Signal("open", f"征集中，截止 {target.deadline.isoformat()}", 0.02))
-    return signals
-
-
-def pair_signals(source: Posting, target: Target) -> list[Signal]:
-    """The field signals that depend on both sides (industry, TRL, region)."""
-    signals = list(_industry_signals(source.industry or "", target.industry or ""))
-    kinds = (source.kind, target.kind)
-    if kinds in ((K.NEED, K.ACHIEVEMENT), (K.ACHIEVEMENT, K.NEED)):
-        need, achievement = (source, target) if source.kind == K.NEED else (target, source)
-        if achievement.trl is not None:
-            signals += _trl_signals(achievement.trl, need.budget_wan is not None)
-    elif kinds in ((K.PROCUREMENT, K.CAPABILITY), (K.CAPABILITY, K.PROCUREMENT)) and source.region and target.region:
-        signals += _region_signals(source.region, target.region)
-    return signals
-
-
-# --- feedback ----------------------------------------------------------------------------------------
-
-
-def _rejections(source_ids: list[int]) -> dict[int, list[_Rejection]]:
-    """Each source's 不相关 verdicts with the rejected target's fields, oldest first."""
-    found: dict[int, list[_Rejection]] = {}
-    if not source_ids:
-        return found
-    rows = db.session.execute(
-        sa.select(
-            MatchFeedback.source_id,
-            MatchFeedback.target_id,
-            Posting.org_id,
-            MatchFeedback.reason,
-            Posting.industry,
-            Posting.region,
-            Posting.trl,
-            Posting.budget_wan,
-        )
-        .join(Posting, Posting.id == MatchFeedback.target_id)
-        .where(MatchFeedback.source_id.in_(source_ids), MatchFeedback.verdict == MatchVerdict.IRRELEVANT)
-        .order_by(MatchFeedback.source_id, MatchFeedback.id)
-    )
-    for row in rows:
-        budget = float(row.budget_wan) if row.budget_wan is not None else None
-        found.setdefault(row.source_id, []).append(_Rejection(*row[1:7], budget))
-    return found
-
-
-def _excluded_orgs(rejections: list[_Rejection]) -> set[int]:
-    return {r.org_id for r in rejections if r.reason == FeedbackReason.PARTNERED}
-
-
-def feedback_adjustment(target: Target, rejections: list[_Rejection]) -> tuple[float, float, list[str]]:
-    """(multiplier, penalty, notes) for a candidate from the source's 不相关 verdicts (see module doc)."""
-    if not rejections:  # most sources: asked for every candidate of every source in a full run
-        return 1.0, 0.0, []
-    multiplier, penalty, notes = 1.0, 0.0, []
-    for r in rejections:
-        if r.org_id == target.org_id:
-            multiplier *= ORG_PENALTY
-            notes.append("同一机构的推荐曾被标为不相关")
-        hit = (
-            (r.reason == FeedbackReason.FIELD and r.industry and target.industry == r.industry)
-            or (r.reason == FeedbackReason.MATURITY and r.trl and target.trl is not None and target.trl <= r.trl)
-            or (r.reason == FeedbackReason.DISTANCE and r.region and target.region == r.region)
-            or (
-                r.reason == FeedbackReason.BUDGET
-                and r.budget is not None
-                and target.budget_wan is not None
-                and float(target.budget_wan) <= r.budget
-            )
-        )
-        if hit:
-            penalty += REASON_PENALTY
-            notes.append(f"与标为不相关（{r.reason.label}）的推荐相似")
-    return multiplier, penalty, list(dict.fromkeys(notes))
 
 
 # --- candidates --------------------------------------------------------------------------------------
@@ -493,7 +155,7 @@ def score_source(ctx: MatchContext, source: Posting) -> dict[PostingKind, list[S
     results: dict[PostingKind, list[Scored]] = {}
     rejections = ctx.rejections(source)
     excluded = {r.target_id for r in rejections}
-    orgs = _excluded_orgs(rejections)
+    orgs = excluded_orgs(rejections)
     analyzer = ctx.service.primary.analyzer
     terms = None
     for kind in DIRECTIONS.get(source.kind, ()):

@@ -1,137 +1,59 @@
-"""The search page (/search) and the admin pages of the search dictionary (/admin/search/…)."""
+"""Matches for owners: "为您推荐" on a posting page (a template global), "我的匹配" across the
+organisation's postings, and 感兴趣 / 不相关 feedback (POST)."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
-from app.auth.decorators import platform_admin_required
-from app.core.clock import local_today
-from app.core.forms import commit_form
+from app.auth.decorators import org_member_required
+from app.core.enums import MatchVerdict
 from app.core.pagination import paginate
-from app.core.web import commit_and_redirect
+from app.core.web import commit_and_redirect, safe_next
 from app.extensions import db
-from app.matching import dictionary
-from app.matching.backend import init_search
-from app.matching.forms import SynonymForm, WordForm
-from app.matching.models import DictionaryWord, SynonymGroup
-from app.matching.searching import SearchArgs, search_postings
+from app.matching import services
+from app.matching.reasons import render_reasons
+from app.postings.models import Posting
+from app.postings.queries import is_owner
 
-bp = Blueprint("matching", __name__)
-bp.record_once(lambda state: init_search(state.app))
-
-REINDEX_HINT = "词典已修改：已发布信息仍按旧词典分词，请运维执行 flask search reindex 重建索引后完全生效。"
+bp = Blueprint("matches", __name__)
+RECOMMENDED_PER_KIND = 5
 
 
-@bp.get("/search")
-def search():
-    args = SearchArgs.from_args(request.args)
-    page = search_postings(args, current_app.config["PER_PAGE"], local_today())
-    db.session.commit()  # the query log
-    return render_template("matching/search.html", page=page, args=args)
+@bp.app_template_global()
+def recommendations_for(posting: Posting) -> list[dict]:
+    """The top matches of a posting for its owners (empty for anyone else)."""
+    if not is_owner(current_user, posting):
+        return []
+    matches = services.matches_for_posting(posting, RECOMMENDED_PER_KIND)
+    verdicts = services.verdicts_for(m.id for m in matches)
+    return [{"match": m, "reasons": render_reasons(m.reasons), "verdict": verdicts.get(m.id)} for m in matches]
 
 
-# --- dictionary admin ------------------------------------------------------------------------------
+@bp.app_template_global()
+def best_matches_for_org(org_id: int, limit: int = 5) -> list:
+    """The organisation's best matches across all its postings (the dashboard block)."""
+    return list(db.session.scalars(services.org_matches_query(org_id, best_first=True).limit(limit)))
 
 
-def _seeded() -> None:
-    """The first admin visit copies the default dictionary into the tables."""
-    if dictionary.seed_dictionary():
-        db.session.commit()
-
-
-@bp.route("/admin/search/synonyms", methods=["GET", "POST"])
-@platform_admin_required
-def synonyms():
-    _seeded()
-    form = SynonymForm(data={"terms": request.args.get("terms", "")[:200]} if request.method == "GET" else None)
-    if commit_form(form, lambda: dictionary.create_synonym_group(form.terms.data, form.note.data, current_user)):
-        flash("已添加同义词，立即对搜索生效", "success")
-        return redirect(url_for(".synonyms"))
-    q = request.args.get("q", "").strip()[:50]
-    stmt = sa.select(SynonymGroup).order_by(SynonymGroup.updated_at.desc(), SynonymGroup.id.desc())
-    if q:
-        stmt = stmt.where(SynonymGroup.terms.contains(q, autoescape=True))
-    return render_template("matching/synonyms.html", form=form, pagination=paginate(stmt), q=q), (
-        422 if form.errors else 200
-    )
-
-
-@bp.route("/admin/search/synonyms/<int:group_id>/edit", methods=["GET", "POST"])
-@platform_admin_required
-def synonym_edit(group_id):
-    group = dictionary.get_synonym_group(group_id)
-    form = SynonymForm(obj=group)
-    call = lambda: dictionary.update_synonym_group(group_id, form.terms.data, form.note.data, current_user)  # noqa: E731
-    if commit_form(form, call):
-        flash("已保存，立即对搜索生效", "success")
-        return redirect(url_for(".synonyms"))
-    return render_template("matching/dictionary_form.html", form=form, title="修改同义词", back=url_for(".synonyms")), (
-        422 if form.errors else 200
-    )
-
-
-@bp.post("/admin/search/synonyms/<int:group_id>/delete")
-@platform_admin_required
-def synonym_delete(group_id):
-    dictionary.delete_synonym_group(group_id, current_user)
-    return commit_and_redirect(url_for(".synonyms"), "已删除这组同义词")
-
-
-def _words_saved(message: str):
-    flash(message, "success")
-    flash(REINDEX_HINT, "warning")
-    return redirect(url_for(".words"))
-
-
-@bp.route("/admin/search/words", methods=["GET", "POST"])
-@platform_admin_required
-def words():
-    _seeded()
-    form = WordForm(data={"word": request.args.get("word", "")[:30]} if request.method == "GET" else None)
-    call = lambda: dictionary.create_word(form.word.data, form.frequency.data, form.note.data, current_user)  # noqa: E731
-    if commit_form(form, call):
-        return _words_saved("已加入词典")
-    q = request.args.get("q", "").strip()[:30]
-    stmt = sa.select(DictionaryWord).order_by(DictionaryWord.updated_at.desc(), DictionaryWord.id.desc())
-    if q:
-        stmt = stmt.where(DictionaryWord.word.contains(q, autoescape=True))
+@bp.get("/")
+@org_member_required
+def mine():
+    pagination = paginate(services.org_matches_query(current_user.org_id))
+    verdicts = services.verdicts_for(m.id for m in pagination.items)
     return render_template(
-        "matching/words.html",
-        form=form,
-        pagination=paginate(stmt),
-        q=q,
-        reindex_needed=dictionary.reindex_needed(),
-    ), (422 if form.errors else 200)
-
-
-@bp.route("/admin/search/words/<int:word_id>/edit", methods=["GET", "POST"])
-@platform_admin_required
-def word_edit(word_id):
-    entry = dictionary.get_word(word_id)
-    form = WordForm(obj=entry)
-    if request.method == "GET":
-        form.frequency.data = str(entry.frequency or "")
-    call = lambda: dictionary.update_word(word_id, form.word.data, form.frequency.data, form.note.data, current_user)  # noqa: E731
-    if commit_form(form, call):
-        return _words_saved("已保存")
-    return render_template("matching/dictionary_form.html", form=form, title="修改词典词语", back=url_for(".words")), (
-        422 if form.errors else 200
+        "matching/mine.html", pagination=pagination, verdicts=verdicts, render_reasons=render_reasons
     )
 
 
-@bp.post("/admin/search/words/<int:word_id>/delete")
-@platform_admin_required
-def word_delete(word_id):
-    dictionary.delete_word(word_id, current_user)
-    db.session.commit()
-    return _words_saved("已从词典删除")
-
-
-@bp.get("/admin/search/queries")
-@platform_admin_required
-def zero_result_queries():
-    return render_template(
-        "matching/queries.html", queries=dictionary.zero_result_queries(), days=dictionary.ZERO_RESULT_DAYS
+@bp.post("/<int:match_id>/feedback")
+@org_member_required
+def feedback(match_id):
+    match = services.get_own_match(match_id, current_user)
+    source = match.source
+    back = url_for("postings.detail", kind=source.kind.value, posting_id=source.id)
+    done = services.record_feedback(
+        match, current_user, request.form.get("verdict", ""), request.form.get("reason"), request.form.get("note")
     )
+    message = "已记录：感兴趣" if done.verdict == MatchVerdict.INTERESTED else "已移除该推荐，今后会减少类似推荐"
+    return commit_and_redirect(safe_next(request.form.get("next"), back) + "#recommendations", message)

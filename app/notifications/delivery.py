@@ -20,9 +20,11 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.auth.mail import send_mail
+from app.auth.models import User
 from app.core.enums import DigestFrequency, EmailState
+from app.core.mail import MailOutbox
 from app.extensions import db
-from app.notifications.models import MailOutbox, Notification, NotificationSettings
+from app.notifications.models import Notification, NotificationSettings
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -126,8 +128,6 @@ def fail_stuck(model, now: datetime) -> int:
 def route_notifications(now: datetime) -> tuple[list[int], Counter]:
     """Decide each due pending notification by its user's choices: skipped (that kind's e-mail is off, or
     the user is inactive or has no address), kept for the digest (daily/weekly), or sent now (returned)."""
-    from app.auth.models import User
-
     rows = db.session.execute(
         sa.select(Notification.id, Notification.kind, User.active, User.email, NotificationSettings)
         .join(User, User.id == Notification.user_id)

@@ -6,13 +6,15 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from app.auth.models import User
 from app.core.clock import local_date
 from app.core.enums import DigestFrequency, EmailState
+from app.core.mail import queue_mail
 from app.core.web import local_time
 from app.extensions import db
 from app.notifications.delivery import site_url
 from app.notifications.models import Notification
-from app.notifications.services import queue_mail, settings_for
+from app.notifications.services import settings_for
 
 SUBJECTS = {DigestFrequency.DAILY: "每日汇总", DigestFrequency.WEEKLY: "每周汇总", DigestFrequency.INSTANT: "通知汇总"}
 
@@ -51,8 +53,6 @@ def queue_digests(now: datetime) -> int:
     Idempotent: the listed rows leave the `digest` state, the user's last_digest_at moves to now, and the
     mail's key (user and newest row) cannot be queued twice. Returns how many digests were queued.
     """
-    from app.auth.models import User
-
     today = local_date(now)
     user_ids = db.session.scalars(
         sa.select(Notification.user_id).where(Notification.email_state == EmailState.DIGEST).distinct()

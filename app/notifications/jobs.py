@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from app.core.mail import MailOutbox
 from app.notifications.delivery import (
     compose_notification,
     deliver,
@@ -13,7 +14,7 @@ from app.notifications.delivery import (
     route_notifications,
 )
 from app.notifications.digests import queue_digests
-from app.notifications.models import MailOutbox, Notification
+from app.notifications.models import Notification
 
 
 def _sent(counts) -> str:

@@ -5,27 +5,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.enums import DigestFrequency, EmailState, NotificationKind
+from app.core.enums import DigestFrequency, NotificationKind
+from app.core.mail import EmailDelivery
 from app.core.models import EnumText, utcnow
 from app.extensions import db
-
-
-class EmailDelivery:
-    """The delivery state of one e-mail, shared by notifications and the mail outbox so that one piece of
-    code (app/notifications/delivery.py) claims, sends, retries and gives up on both alike.
-
-    pending → sending (claimed by one run, committed before the SMTP call) → sent, or back to pending with
-    `email_next_attempt_at` set (backoff), or failed after the last attempt.
-    """
-
-    email_state: Mapped[EmailState] = mapped_column(
-        EnumText(EmailState), default=EmailState.PENDING, nullable=False, index=True
-    )
-    email_attempts: Mapped[int] = mapped_column(default=0, nullable=False)
-    email_next_attempt_at: Mapped[datetime | None] = mapped_column(sa.DateTime)  # backoff: not before this
-    email_claimed_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
-    email_sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
-    email_error: Mapped[str | None] = mapped_column(sa.Text)
 
 
 class Notification(EmailDelivery, db.Model):
@@ -76,17 +59,3 @@ class NotificationSettings(db.Model):
 
     def emails(self, kind: NotificationKind) -> bool:
         return kind.value not in (self.muted_kinds or [])
-
-
-class MailOutbox(EmailDelivery, db.Model):
-    """An e-mail that is not a notification (password reset, invitation, digest), written in the request's
-    transaction and sent by the jobs process. `key` (when given) makes queueing the same mail twice a no-op."""
-
-    __tablename__ = "mail_outbox"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str | None] = mapped_column(sa.String(160), unique=True)
-    to: Mapped[str] = mapped_column(sa.String(254), nullable=False)
-    subject: Mapped[str] = mapped_column(sa.String(300), nullable=False)
-    body: Mapped[str] = mapped_column(sa.Text, nullable=False)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, nullable=False, index=True)

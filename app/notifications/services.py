@@ -7,13 +7,13 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.exc import IntegrityError
 
+from app.auth.models import User
 from app.core.enums import DigestFrequency, NotificationKind
 from app.core.errors import NotFound, ValidationFailed
 from app.core.models import utcnow
 from app.extensions import db
-from app.notifications.models import MailOutbox, Notification, NotificationSettings
+from app.notifications.models import Notification, NotificationSettings
 
 
 def _user_id(user) -> int:
@@ -58,8 +58,6 @@ def notify(
 
 def org_user_ids(org_id: int) -> list[int]:
     """Every active user of an organisation: who hears about things addressed to the organisation."""
-    from app.auth.models import User
-
     return list(
         db.session.scalars(sa.select(User.id).where(User.org_id == org_id, User.active.is_(True)).order_by(User.id))
     )
@@ -138,22 +136,3 @@ def update_settings(user, frequency: str, emailed_kinds: Iterable[str]) -> Notif
     db.session.add(settings)
     db.session.flush()
     return settings
-
-
-# --- account e-mails -------------------------------------------------------------------------------
-
-
-def queue_mail(to: str, subject: str, body: str, key: str | None = None) -> MailOutbox | None:
-    """Queue an e-mail in this transaction; the jobs process sends it (send_emails), never the request.
-
-    A mail queued again under the same `key` is not queued twice (returns None then).
-    """
-    if key is not None and db.session.scalar(sa.select(MailOutbox.id).where(MailOutbox.key == key)):
-        return None
-    mail = MailOutbox(key=key, to=to, subject=subject[:300], body=body)
-    try:
-        with db.session.begin_nested():
-            db.session.add(mail)
-    except IntegrityError:
-        return None  # the same key was queued by a concurrent transaction
-    return mail

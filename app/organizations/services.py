@@ -17,10 +17,11 @@ from sqlalchemy.exc import IntegrityError
 from app.auth.models import User
 from app.core.enums import OrgRole, OrgSize, OrgType, Tier, VerificationStatus
 from app.core.errors import DomainError, FieldError, Forbidden, NotFound, ValidationFailed
+from app.core.mail import queue_mail
 from app.core.models import record_change, utcnow
 from app.core.validators import credit_code_error, normalize_credit_code
 from app.extensions import db
-from app.notifications.services import queue_mail
+from app.organizations.contact import orgs_share_contact
 from app.organizations.models import Invitation, Organization, OrgGroup, TierRecord
 
 FIRST_TIER_YEAR = 2000
@@ -161,12 +162,9 @@ def can_view(org: Organization, user) -> bool:
 def can_see_contact(org: Organization, user) -> bool:
     """Contact details are never public: members of the organisation, platform admins, and members of an
     organisation that has an accepted docking request with it (either direction)."""
-    # Imported here: docking builds on organisations, not the other way round.
-    from app.docking.services import orgs_have_docked
-
     if _is_insider(org, user):
         return True
-    return bool(getattr(user, "is_authenticated", False)) and orgs_have_docked(user.org_id, org.id)
+    return bool(getattr(user, "is_authenticated", False)) and orgs_share_contact(user.org_id, org.id)
 
 
 def get_visible_org(org_id: int, user) -> Organization:

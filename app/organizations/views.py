@@ -25,19 +25,8 @@ from app.organizations.forms import (
     OrgProfileForm,
     TierForm,
 )
-from app.postings.models import Posting
-from app.postings.services import public_postings
 
 bp = Blueprint("organizations", __name__)
-
-
-def org_postings(org_id: int):
-    """The organisation's postings grouped by status, once the postings feature provides them."""
-    try:
-        from app.postings.services import org_postings_by_status
-    except ImportError:
-        return None
-    return org_postings_by_status(org_id)
 
 
 def posting_kinds_to_create() -> list:
@@ -61,7 +50,6 @@ def render_dashboard(invite_form=None, tier_form=None, status=200):
             invitations=services.pending_invitations(org) if current_user.is_org_admin else [],
             invite_form=invite_form or InviteForm(formdata=None),
             tier_form=tier_form or TierForm(formdata=None),
-            postings=org_postings(org.id),
             new_kinds=posting_kinds_to_create(),
             history=history_for("organization", org.id),
             now=utcnow(),
@@ -161,14 +149,10 @@ def remove_tier(record_id):
 @bp.get("/<int:org_id>")
 def detail(org_id):
     org = services.get_visible_org(org_id, current_user)
-    postings = db.session.scalars(
-        public_postings().where(Posting.org_id == org.id).order_by(Posting.published_at.desc()).limit(50)
-    ).all()
     return render_template(
         "organizations/detail.html",
         org=org,
         show_contact=services.can_see_contact(org, current_user),
-        postings=postings,
     )
 
 

@@ -18,7 +18,8 @@ from app.core.errors import NotFound, ValidationFailed
 from app.core.web import human_size
 from app.extensions import db
 from app.postings.models import Attachment, Posting
-from app.postings.services import ensure_editable, get_visible_posting, require_owner, touch_posting
+from app.postings.queries import get_visible_posting, require_owner
+from app.postings.services import ensure_editable, touch_posting
 
 # extension → (content type, the bytes every such file starts with)
 FILE_TYPES = {

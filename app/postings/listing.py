@@ -22,8 +22,8 @@ from app.core.industries import normalize_industry
 from app.core.regions import parse_region
 from app.core.web import local_time
 from app.postings.models import Posting, PostingMode
+from app.postings.queries import is_platform_admin
 from app.postings.schema import FIELD_LABELS, parse_int
-from app.postings.services import is_platform_admin
 
 QUERY_MAX = 100
 TERMS_MAX = 5

@@ -158,101 +158,128 @@ def clean_posting(kind: PostingKind, raw: dict, *, today: date | None = None, ch
     """
     today = today or date.today()
     out = Cleaned()
-    errors = out.errors
-    data = out.data
-    body_key = "summary" if kind == PostingKind.ACHIEVEMENT else "description"
-
+    # The order of these steps is the order of the error messages a user reads.
     for name in REQUIRED[kind]:
         if _blank(raw.get(name)):
-            errors[name] = f"请填写{FIELD_LABELS[name]}"
+            out.errors[name] = f"请填写{FIELD_LABELS[name]}"
+    _clean_texts(kind, raw, out)
+    _clean_keywords(raw, out)
+    _clean_classification(raw, out)
+    _clean_contact_and_ref(raw, out)
+    if kind == PostingKind.ACHIEVEMENT:
+        _clean_achievement(raw, out, today)
+    if kind in (PostingKind.NEED, PostingKind.PROCUREMENT):
+        _clean_deadline(raw, out, today, check_deadline)
+    if kind == PostingKind.NEED:
+        _clean_need(raw, out)
+    if kind == PostingKind.PROCUREMENT:
+        out.data["quantity"] = _text(raw.get("quantity"), 200) or None
+        out.data["qualifications"] = _text(raw.get("qualifications"), 5000) or None
+    if kind == PostingKind.CAPABILITY:
+        _clean_capability(raw, out)
+    return out
 
+
+def _clean_texts(kind: PostingKind, raw: dict, out: Cleaned) -> None:
+    """The title and the body (an achievement's `summary`, every other kind's `description`)."""
+    body_key = "summary" if kind == PostingKind.ACHIEVEMENT else "description"
     title = _text(raw.get("title"), 10_000)
     if len(title) > TITLE_MAX:
-        errors["title"] = f"标题不能超过{TITLE_MAX}个字"
-    data["title"] = title
+        out.errors["title"] = f"标题不能超过{TITLE_MAX}个字"
+    out.data["title"] = title
     body = _text(raw.get(body_key), 100_000)
     if len(body) > BODY_MAX:
-        errors[body_key] = f"{FIELD_LABELS[body_key]}不能超过{BODY_MAX}个字"
-    data["body"] = body
+        out.errors[body_key] = f"{FIELD_LABELS[body_key]}不能超过{BODY_MAX}个字"
+    out.data["body"] = body
 
+
+def _clean_keywords(raw: dict, out: Cleaned) -> None:
     keywords = split_list(raw.get("keywords"))
     if len(keywords) > MAX_KEYWORDS:
-        errors["keywords"] = f"关键词最多{MAX_KEYWORDS}个"
+        out.errors["keywords"] = f"关键词最多{MAX_KEYWORDS}个"
     elif any(len(k) > MAX_KEYWORD_LENGTH for k in keywords):
-        errors["keywords"] = f"每个关键词不超过{MAX_KEYWORD_LENGTH}个字"
-    data["keywords"] = keywords
+        out.errors["keywords"] = f"每个关键词不超过{MAX_KEYWORD_LENGTH}个字"
+    out.data["keywords"] = keywords
 
+
+def _clean_classification(raw: dict, out: Cleaned) -> None:
+    """Industry code and region; a blank one is left out (REQUIRED reports it where it is needed)."""
     if not _blank(raw.get("industry")):
         industry = normalize_industry(raw.get("industry"))
         if industry is None:
-            errors["industry"] = f"行业代码“{raw.get('industry')}”不在 GB/T 4754-2017 中（示例：C39、A03）"
-        data["industry"] = industry
+            out.errors["industry"] = f"行业代码“{raw.get('industry')}”不在 GB/T 4754-2017 中（示例：C39、A03）"
+        out.data["industry"] = industry
     if not _blank(raw.get("region")):
         region = parse_region(raw.get("region"))
         if region is None:
-            errors["region"] = f"地区“{raw.get('region')}”无效，请填写内蒙古12个盟市之一或“区外”"
-        data["region"] = region
+            out.errors["region"] = f"地区“{raw.get('region')}”无效，请填写内蒙古12个盟市之一或“区外”"
+        out.data["region"] = region
 
+
+def _clean_contact_and_ref(raw: dict, out: Cleaned) -> None:
     contact = _text(raw.get("contact"), 50)
     if contact:
-        data["contact_name"] = contact
+        out.data["contact_name"] = contact
     if "ref" in raw and not _blank(raw.get("ref")):
-        data["ref"] = _text(raw.get("ref"), 100)
+        out.data["ref"] = _text(raw.get("ref"), 100)
 
-    if kind == PostingKind.ACHIEVEMENT:
-        if not _blank(raw.get("trl")):
-            trl = parse_int(raw.get("trl"))
-            if trl is None or not 1 <= trl <= 9:
-                errors["trl"] = "技术成熟度(TRL)应为1到9的整数"
-            data["trl"] = trl
-        if not _blank(raw.get("year")):
-            year = parse_int(raw.get("year"))
-            if year is None or not 1950 <= year <= today.year + 1:
-                errors["year"] = f"成果年份应为1950到{today.year + 1}之间的整数"
-            data["year"] = year
-        data["cooperation"] = _modes(kind, raw.get("cooperation"), errors)
-        patents = []
-        for number in split_list(raw.get("patents")):
-            message = patent_error(number)
-            if message:
-                errors["patents"] = message
-            patents.append(normalize_patent(number))
-        data["patents"] = patents
 
-    if kind in (PostingKind.NEED, PostingKind.PROCUREMENT) and not _blank(raw.get("deadline")):
-        deadline = parse_date(raw.get("deadline"))
-        if deadline is None:
-            errors["deadline"] = "截止日期格式应为 YYYY-MM-DD"
-        elif check_deadline and deadline < today:
-            errors["deadline"] = "截止日期不能早于今天"
-        data["deadline"] = deadline
+def _clean_achievement(raw: dict, out: Cleaned, today: date) -> None:
+    errors, data = out.errors, out.data
+    if not _blank(raw.get("trl")):
+        trl = parse_int(raw.get("trl"))
+        if trl is None or not 1 <= trl <= 9:
+            errors["trl"] = "技术成熟度(TRL)应为1到9的整数"
+        data["trl"] = trl
+    if not _blank(raw.get("year")):
+        year = parse_int(raw.get("year"))
+        if year is None or not 1950 <= year <= today.year + 1:
+            errors["year"] = f"成果年份应为1950到{today.year + 1}之间的整数"
+        data["year"] = year
+    data["cooperation"] = _modes(PostingKind.ACHIEVEMENT, raw.get("cooperation"), errors)
+    patents = []
+    for number in split_list(raw.get("patents")):
+        message = patent_error(number)
+        if message:
+            errors["patents"] = message
+        patents.append(normalize_patent(number))
+    data["patents"] = patents
 
-    if kind == PostingKind.NEED:
-        for name in ("budget_wan", "reward_wan"):
-            if not _blank(raw.get(name)):
-                amount = parse_decimal(raw.get(name))
-                if amount is None or amount < 0 or amount > Decimal("100000000"):
-                    errors[name] = f"{FIELD_LABELS[name]}应为不小于0的数字"
-                data[name] = amount
-        challenge = parse_bool(raw.get("challenge", False))
-        if challenge is None:
-            errors["challenge"] = "揭榜挂帅应填写 是/否"
-        data["challenge"] = bool(challenge)
-        if challenge and _blank(raw.get("reward_wan")):
-            errors["reward_wan"] = "揭榜挂帅需求请填写揭榜奖金(万元)"
-        data["ip_terms"] = _text(raw.get("ip_terms"), 5000) or None
-        data["cooperation"] = _modes(kind, raw.get("cooperation"), errors)
 
-    if kind == PostingKind.PROCUREMENT:
-        data["quantity"] = _text(raw.get("quantity"), 200) or None
-        data["qualifications"] = _text(raw.get("qualifications"), 5000) or None
+def _clean_deadline(raw: dict, out: Cleaned, today: date, check_deadline: bool) -> None:
+    if _blank(raw.get("deadline")):
+        return
+    deadline = parse_date(raw.get("deadline"))
+    if deadline is None:
+        out.errors["deadline"] = "截止日期格式应为 YYYY-MM-DD"
+    elif check_deadline and deadline < today:
+        out.errors["deadline"] = "截止日期不能早于今天"
+    out.data["deadline"] = deadline
 
-    if kind == PostingKind.CAPABILITY:
-        data["certifications"] = [c[:100] for c in split_list(raw.get("certifications"))][:30]
-        if not _blank(raw.get("tier")):
-            tier = Tier.from_any(raw.get("tier"))
-            if tier is None:
-                errors["tier"] = "梯度培育层级应为：" + "、".join(t.label for t in Tier)
-            data["tier"] = tier
 
-    return out
+def _clean_need(raw: dict, out: Cleaned) -> None:
+    """Budget and reward amounts, and 揭榜挂帅: a challenge must name its reward."""
+    errors, data = out.errors, out.data
+    for name in ("budget_wan", "reward_wan"):
+        if not _blank(raw.get(name)):
+            amount = parse_decimal(raw.get(name))
+            if amount is None or amount < 0 or amount > Decimal("100000000"):
+                errors[name] = f"{FIELD_LABELS[name]}应为不小于0的数字"
+            data[name] = amount
+    challenge = parse_bool(raw.get("challenge", False))
+    if challenge is None:
+        errors["challenge"] = "揭榜挂帅应填写 是/否"
+    data["challenge"] = bool(challenge)
+    if challenge and _blank(raw.get("reward_wan")):
+        errors["reward_wan"] = "揭榜挂帅需求请填写揭榜奖金(万元)"
+    data["ip_terms"] = _text(raw.get("ip_terms"), 5000) or None
+    data["cooperation"] = _modes(PostingKind.NEED, raw.get("cooperation"), errors)
+
+
+def _clean_capability(raw: dict, out: Cleaned) -> None:
+    out.data["certifications"] = [c[:100] for c in split_list(raw.get("certifications"))][:30]
+    if not _blank(raw.get("tier")):
+        tier = Tier.from_any(raw.get("tier"))
+        if tier is None:
+            out.errors["tier"] = "梯度培育层级应为：" + "、".join(t.label for t in Tier)
+        out.data["tier"] = tier

@@ -1,8 +1,9 @@
-"""Posting rules: create, edit, submit, moderate, close, expire, and who may see what.
+"""Posting rules: create, edit, submit, moderate, close, expire.
 
 Services flush, never commit: the view or CLI command commits once. Every change to a posting bumps
 `posting.version` and writes a search-outbox row in the same transaction; every status change also writes a
-StatusChange row. Field rules live in app/postings/schema.py (clean_posting), shared with the importer.
+StatusChange row. Field rules live in app/postings/schema.py (clean_posting), shared with the importer; who may
+see or act on a posting, and the read-side lists, live in app/postings/queries.py.
 """
 
 from __future__ import annotations
@@ -15,13 +16,15 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core.clock import local_today
 from app.core.enums import NotificationKind, PostingKind, PostingStatus
-from app.core.errors import DomainError, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from app.core.errors import DomainError, Forbidden, InvalidTransition, ValidationFailed
 from app.core.models import record_change, utcnow
+from app.core.outbox import enqueue_index
 from app.core.validators import email_error, normalize_phone, phone_error
 from app.extensions import db
-from app.matching.models import enqueue_index
 from app.notifications.services import link_to, notify, org_user_ids
+from app.organizations.services import require_verified
 from app.postings.models import Posting
+from app.postings.queries import is_platform_admin, is_signed_in, load_posting, require_admin, require_owner
 from app.postings.schema import clean_posting, parse_date
 
 S = PostingStatus
@@ -96,87 +99,6 @@ def _move(posting: Posting, move: Move, actor, reason: str | None = None) -> Non
     db.session.flush()
 
 
-# --- who may do what ----------------------------------------------------------------------
-
-
-def _authenticated(user) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False))
-
-
-def is_platform_admin(user) -> bool:
-    return _authenticated(user) and user.is_platform_admin
-
-
-def is_owner(user, posting: Posting) -> bool:
-    """A member of the organisation that owns the posting."""
-    return _authenticated(user) and user.belongs_to(posting.org_id)
-
-
-def can_view(user, posting: Posting) -> bool:
-    return posting.is_public or is_owner(user, posting) or is_platform_admin(user)
-
-
-def can_see_contact(user, posting: Posting) -> bool:
-    """Contact phone and e-mail are never public: only the owner organisation's members, platform admins, and
-    members of an organisation that has an accepted docking request with the owner (either direction)."""
-    # Imported here: docking builds on postings, not the other way round.
-    from app.docking.services import orgs_have_docked
-
-    if is_owner(user, posting) or is_platform_admin(user):
-        return True
-    return _authenticated(user) and orgs_have_docked(user.org_id, posting.org_id)
-
-
-def require_owner(posting: Posting, actor) -> None:
-    if not is_owner(actor, posting):
-        raise NotFound()
-
-
-def _require_admin(actor) -> None:
-    if not is_platform_admin(actor):
-        raise Forbidden("只有平台管理员可以审核信息")
-
-
-def _require_verified(org) -> None:
-    # Imported here: organizations may one day import posting services for its dashboard.
-    from app.organizations.services import require_verified
-
-    require_verified(org)
-
-
-def _load(posting_id, kind: PostingKind | None, *, lock: bool) -> Posting | None:
-    stmt = sa.select(Posting).where(Posting.id == posting_id)
-    if kind is not None:
-        stmt = stmt.where(Posting.kind == kind)
-    if lock:  # FOR UPDATE on PostgreSQL, so two admins or an admin and the expiry job cannot both move it
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    return db.session.scalar(stmt)
-
-
-def get_visible_posting(posting_id: int, user, kind: PostingKind | None = None) -> Posting:
-    """Published postings are public; any other status exists only for its organisation and admins."""
-    posting = _load(posting_id, kind, lock=False)
-    if posting is None or not can_view(user, posting):
-        raise NotFound()
-    return posting
-
-
-def get_own_posting(posting_id: int, user, kind: PostingKind | None = None) -> Posting:
-    """For editing and owner actions: to anyone outside the owner organisation it does not exist."""
-    posting = _load(posting_id, kind, lock=True)
-    if posting is None or not is_owner(user, posting):
-        raise NotFound()
-    return posting
-
-
-def get_posting_for_moderation(posting_id: int, actor, kind: PostingKind | None = None) -> Posting:
-    _require_admin(actor)
-    posting = _load(posting_id, kind, lock=True)
-    if posting is None:
-        raise NotFound()
-    return posting
-
-
 # --- creating and editing -----------------------------------------------------------------
 
 
@@ -225,7 +147,7 @@ def create_posting(kind, org, actor, raw: dict, *, form_token: str | None = None
     A form_token seen before (a double tap, a retried request) raises DuplicateSubmission with the first posting.
     """
     kind = PostingKind(kind)
-    if actor is not None and not (_authenticated(actor) and actor.belongs_to(org.id)) and not is_platform_admin(actor):
+    if actor is not None and not (is_signed_in(actor) and actor.belongs_to(org.id)) and not is_platform_admin(actor):
         raise Forbidden("只能以本机构的名义发布信息")
     if form_token and (existing := _by_token(org.id, form_token)):
         raise DuplicateSubmission(existing)
@@ -295,7 +217,7 @@ def submit_posting(posting: Posting, actor) -> bool:
     if posting.status == S.SUBMITTED:
         return False
     _check(posting, SUBMIT)
-    _require_verified(posting.org)
+    require_verified(posting.org)
     _require_open_deadline(posting, "截止日期已过，请修改截止日期后再提交审核")
     posting.submitted_at = utcnow()
     posting.reject_reason = None
@@ -311,7 +233,7 @@ def withdraw_posting(posting: Posting, actor) -> None:
 
 def approve_posting(posting: Posting, actor) -> None:
     """Platform admin: submitted → published. A posting whose deadline has passed cannot be published."""
-    _require_admin(actor)
+    require_admin(actor)
     _check(posting, APPROVE)
     _require_open_deadline(posting, "截止日期已过，不能发布。请退回并请发布方修改截止日期。")
     posting.published_at = utcnow()
@@ -322,10 +244,10 @@ def approve_posting(posting: Posting, actor) -> None:
 
 def approve_postings(posting_ids, actor) -> tuple[list[Posting], list[str]]:
     """Bulk approval: approves what can be approved and says why the rest could not."""
-    _require_admin(actor)
+    require_admin(actor)
     approved, problems = [], []
     for posting_id in posting_ids:
-        posting = _load(posting_id, None, lock=True)
+        posting = load_posting(posting_id, None, lock=True)
         if posting is None:
             continue
         try:
@@ -339,7 +261,7 @@ def approve_postings(posting_ids, actor) -> tuple[list[Posting], list[str]]:
 
 def reject_posting(posting: Posting, actor, reason: str | None) -> None:
     """Platform admin: submitted → rejected, with a reason the owner will read."""
-    _require_admin(actor)
+    require_admin(actor)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed("请填写退回原因，发布方会看到它并据此修改", errors={"reason": "请填写退回原因"})
@@ -379,46 +301,3 @@ def expire_postings(today: date | None = None) -> int:
     for posting in postings:
         _move(posting, EXPIRE, None, "截止日期已过，自动下架")
     return len(postings)
-
-
-# --- queries ------------------------------------------------------------------------------
-
-
-def moderation_queue():
-    """Submitted postings, the longest-waiting first."""
-    return sa.select(Posting).where(Posting.status == S.SUBMITTED).order_by(Posting.submitted_at, Posting.id)
-
-
-def org_postings_by_status(org_id: int) -> dict[PostingStatus, list[Posting]]:
-    """All of an organisation's postings grouped by status (every status present), latest change first."""
-    grouped: dict[PostingStatus, list[Posting]] = {status: [] for status in PostingStatus}
-    stmt = sa.select(Posting).where(Posting.org_id == org_id).order_by(Posting.updated_at.desc(), Posting.id.desc())
-    for posting in db.session.scalars(stmt):
-        grouped[posting.status].append(posting)
-    return grouped
-
-
-def public_postings():
-    return sa.select(Posting).where(Posting.status == PostingStatus.PUBLISHED)
-
-
-def published_counts() -> dict[PostingKind, int]:
-    """How many postings of each kind are public (every kind present)."""
-    counts = dict(
-        db.session.execute(
-            sa.select(Posting.kind, sa.func.count())
-            .where(Posting.status == PostingStatus.PUBLISHED)
-            .group_by(Posting.kind)
-        ).all()
-    )
-    return {kind: counts.get(kind, 0) for kind in PostingKind}
-
-
-def home_summary() -> dict:
-    latest = {
-        kind: db.session.scalars(
-            public_postings().where(Posting.kind == kind).order_by(Posting.published_at.desc()).limit(5)
-        ).all()
-        for kind in PostingKind
-    }
-    return {"counts": published_counts(), "latest": latest}

@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required
 
 from app.auth.decorators import org_member_required, platform_admin_required
+from app.core.clock import local_today
 from app.core.enums import PostingKind
 from app.core.errors import DomainError, ValidationFailed
 from app.core.exports import export_rows
@@ -17,6 +18,7 @@ from app.core.models import history_for
 from app.core.pagination import paginate
 from app.core.web import commit_and_redirect, human_size, id_list, render_error, safe_next
 from app.extensions import db
+from app.postings import queries
 from app.postings.attachments import (
     add_attachment,
     attachment_path,
@@ -36,21 +38,22 @@ from app.postings.listing import (
     sorts_for,
 )
 from app.postings.models import Posting
-from app.postings.services import (
-    DuplicateSubmission,
-    approve_posting,
-    approve_postings,
+from app.postings.queries import (
     can_see_contact,
-    close_posting,
-    create_posting,
-    ensure_editable,
     get_own_posting,
     get_posting_for_moderation,
     get_visible_posting,
     is_owner,
     is_platform_admin,
-    local_today,
     moderation_queue,
+)
+from app.postings.services import (
+    DuplicateSubmission,
+    approve_posting,
+    approve_postings,
+    close_posting,
+    create_posting,
+    ensure_editable,
     reject_posting,
     reopen_posting,
     submit_posting,
@@ -59,6 +62,21 @@ from app.postings.services import (
 )
 
 bp = Blueprint("postings", __name__)
+
+
+# The organisation pages (a package below this one) show an organisation's postings through these.
+@bp.app_template_global()
+def org_postings(org_id: int) -> dict:
+    """我的机构: the organisation's postings grouped by status."""
+    return queries.org_postings_by_status(org_id)
+
+
+@bp.app_template_global()
+def org_public_postings(org_id: int) -> list[Posting]:
+    """The organisation's public page: its published postings, latest first."""
+    return queries.org_public_postings(org_id)
+
+
 KIND = "<any({}):kind>".format(", ".join(PostingKind.values()))
 ONE = f"/{KIND}/<int:posting_id>"
 BULK_MAX = 200

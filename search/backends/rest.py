@@ -1,6 +1,7 @@
 """What OpenSearch and Elasticsearch backends share: the same DSL, aliases, versioned bulk writes
 and alias-swap reindex. Subclasses only adapt the client library (see opensearch.py and
 elasticsearch.py); every request body comes from search.query, search.mappings and search.knn.
+This module keeps the client, the indexes and aliases, and the writing; reading them is rest_search.py.
 
 Vectors. With `vector_dims` set, an index is created with the vector field when the engine can
 search vectors (Elasticsearch always, OpenSearch with the k-NN plugin). What an index actually
@@ -17,13 +18,12 @@ import time
 from abc import abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import replace
-from datetime import date
 
 from search.analysis import Analyzer
-from search.backends.base import EngineUnavailable, Hit, IndexReport, SearchBackend, SearchResult
+from search.backends.base import EngineUnavailable, IndexReport, SearchBackend
+from search.backends.rest_search import RestSearch
 from search.documents import KINDS
-from search.knn import engine_has_vectors, knn_hits, knn_search_body
+from search.knn import engine_has_vectors
 from search.mappings import (
     DEFAULT_PREFIX,
     VECTOR_FIELD,
@@ -32,18 +32,16 @@ from search.mappings import (
     index_body,
     new_index_name,
 )
-from search.query import FACETS, Filters, QueryPlan, build_search_body, filter_clauses
 
 log = logging.getLogger(__name__)
 
 CONFLICT = 409
 UNAVAILABLE_STATUSES = {429, 502, 503, 504}
-VERSIONS_PAGE = 1000
 HEALTH_TIMEOUT = 3
 VECTOR_CHECK_SECONDS = 60  # how long `supports_vectors` trusts its last look at the mappings
 
 
-class RestBackend(SearchBackend):
+class RestBackend(RestSearch, SearchBackend):
     """A search engine spoken to over HTTP with the shared DSL."""
 
     flavor = "opensearch"
@@ -137,71 +135,6 @@ class RestBackend(SearchBackend):
     def _index_names(self, kinds) -> str:
         return ",".join(alias_name(self.prefix, kind) for kind in kinds)
 
-    # -- reading ----------------------------------------------------------------------------
-
-    def execute(self, plan: QueryPlan) -> SearchResult:
-        with self._guard():
-            response = self._search(self._index_names(plan.filters.kinds), build_search_body(plan))
-        hits = [self._hit(raw) for raw in response["hits"]["hits"]]
-        if plan.ids_only:  # no source: the kind is in the index's name
-            only = plan.filters.kinds[0] if len(plan.filters.kinds) == 1 else ""
-            for hit, raw in zip(hits, response["hits"]["hits"], strict=True):
-                found = self._index_pattern.match(raw.get("_index", ""))
-                hit.kind = found.group(1) if found else only
-            return SearchResult.for_plan(plan, len(hits), hits, {})
-        aggregations = response.get("aggregations") or {}
-        facets = {
-            name: [(b["key"], b["doc_count"]) for b in aggregations.get(name, {}).get("buckets", [])]
-            for name in (FACETS if plan.facets else ())
-        }
-        return SearchResult.for_plan(plan, response["hits"]["total"]["value"], hits, facets)
-
-    @staticmethod
-    def _hit(raw: dict) -> Hit:
-        source = raw.get("_source") or {}
-        highlights = {name.split(".")[0]: list(frags) for name, frags in (raw.get("highlight") or {}).items()}
-        return Hit(
-            id=int(raw["_id"]),
-            kind=source.get("kind", ""),
-            score=float(raw.get("_score") or 0.0),
-            highlights=highlights,
-            source=source,
-        )
-
-    def count(self, kind: str | None = None, searchable: bool = False, today: date | None = None) -> int:
-        kinds = (kind,) if kind else KINDS
-        if searchable:
-            filters, _ = filter_clauses(Filters(kinds=kinds, today=today or date.today()))
-            query = {"bool": {"filter": filters}}
-        else:
-            query = {"match_all": {}}
-        with self._guard():
-            return self._count(self._index_names(kinds), query)
-
-    def versions(self, kind: str) -> dict[int, int]:
-        found: dict[int, int] = {}
-        body: dict = {"query": {"match_all": {}}, "sort": [{"id": "asc"}], "size": VERSIONS_PAGE}
-        body["_source"] = ["id", "version"]
-        while True:
-            with self._guard():
-                hits = self._search(alias_name(self.prefix, kind), body)["hits"]["hits"]
-            for hit in hits:
-                found[int(hit["_id"])] = int(hit["_source"]["version"])
-            if len(hits) < VERSIONS_PAGE:
-                return found
-            body["search_after"] = hits[-1]["sort"]
-
-    def get(self, kind: str, doc_id: int) -> dict | None:
-        try:
-            with self._guard():
-                return dict(self.client.get(index=alias_name(self.prefix, kind), id=str(doc_id))["_source"])
-        except EngineUnavailable:
-            raise
-        except Exception as exc:
-            if self._status(exc) == 404:
-                return None
-            raise
-
     # -- vectors ----------------------------------------------------------------------------
 
     def _vector_targets(self) -> set[str]:
@@ -230,13 +163,6 @@ class RestBackend(SearchBackend):
 
     def _forget_vector_check(self) -> None:
         self._vectors_checked = (0.0, False)
-
-    def vector_search(self, kind: str, vector, k: int, filters: Filters | None = None) -> list[tuple[int, float]]:
-        if filters is not None:
-            filters = replace(filters, kinds=(kind,))
-        with self._guard():
-            response = self._search(alias_name(self.prefix, kind), knn_search_body(self.flavor, vector, k, filters))
-        return knn_hits(response)
 
     # -- writing ----------------------------------------------------------------------------
 

@@ -65,7 +65,7 @@ def _stored_run(app) -> dict[str, list[str]]:
 
 def _through_app(backend: str, search_url: str) -> dict[str, dict[str, list[str]]]:
     """{"lexical": run, "hybrid": run} from the stored matches, on a fresh database."""
-    from app.matching.backend import INDEX_FILE
+    from app.search.backend import INDEX_FILE
 
     settings = {"SEARCH_PREFIX": PREFIX, "MATCH_RECOMPUTE_MAX": 0}
     if backend == "OpenSearch":
@@ -88,7 +88,7 @@ def _through_app(backend: str, search_url: str) -> dict[str, dict[str, list[str]
         invoke(hybrid_app, "matching", "run")
         runs["hybrid"] = _stored_run(hybrid_app)
         if backend == "OpenSearch":
-            from app.matching.backend import get_search
+            from app.search.backend import get_search
 
             with hybrid_app.app_context():
                 get_search().primary.drop_all()

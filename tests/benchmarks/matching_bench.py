@@ -42,8 +42,8 @@ def _store_random_vectors(app) -> int:
     """One random unit vector per published posting, as `flask matching embed` would store them."""
     from app.core.enums import PostingStatus
     from app.extensions import db
-    from app.matching.models import PostingVector
     from app.postings.models import Posting
+    from app.search.models import PostingVector
     from search.embedding import DIMS, MODEL_NAME
     from search.vectors import to_bytes
 
@@ -123,23 +123,7 @@ def run(search_url: str, engine_why: str | None) -> list[dict]:
         vectors = _store_random_vectors(app)
         runs.append(_timed_run(app, "embedded (SQLite FTS5)"))
         if engine_why is None:
-            engine_app, engine_tmp, _ = make_app(
-                "lq-bench-match-os-",
-                db_url,
-                SEARCH_BACKEND="opensearch",
-                SEARCH_URL=search_url,
-                SEARCH_PREFIX=PREFIX,
-                SEARCH_TIMEOUT=60,
-                MATCH_RECOMPUTE_MAX=0,
-            )
-            say("[matching] OpenSearch: flask search reindex …")
-            with stopwatch() as reindexed:
-                invoke(engine_app, "search", "reindex")
-            run_os = _timed_run(engine_app, "OpenSearch")
-            run_os["reindex"] = reindexed()
-            runs.append(run_os)
-            _drop_engine_indices(engine_app)
-            shutil.rmtree(engine_tmp, ignore_errors=True)
+            runs.append(_timed_engine_run(db_url, search_url))
         else:
             say(f"[matching] OpenSearch NOT MEASURED: {engine_why}")
     finally:
@@ -148,7 +132,47 @@ def run(search_url: str, engine_why: str | None) -> list[dict]:
     rows = [
         [f"import {total:,} postings (catalog import), s", fmt(imported()), "", ""],
         ["search drain into the embedded index, s", fmt(drained()), "", ""],
+        *_run_rows(runs),
     ]
+    notes = [f"{vectors:,} RANDOM unit vectors stored (real encoding of every posting is not part of the run)."]
+    notes += [f"{item['label']} run measured at {item['load']}" for item in runs]
+    if len(runs) == 1:
+        notes.append(f"OpenSearch NOT MEASURED: {engine_why}")
+    say(
+        table(
+            f"Matching · {N_NEEDS:,} needs + {N_ACHIEVEMENTS:,} achievements · {database} · flask matching run",
+            ["measure", "value", "target", "met"],
+            rows,
+            "\n".join(notes),
+        )
+    )
+    return runs
+
+
+def _timed_engine_run(db_url: str, search_url: str) -> dict:
+    """The same database switched to OpenSearch: `flask search reindex` fills the engine, then the timed run."""
+    engine_app, engine_tmp, _ = make_app(
+        "lq-bench-match-os-",
+        db_url,
+        SEARCH_BACKEND="opensearch",
+        SEARCH_URL=search_url,
+        SEARCH_PREFIX=PREFIX,
+        SEARCH_TIMEOUT=60,
+        MATCH_RECOMPUTE_MAX=0,
+    )
+    say("[matching] OpenSearch: flask search reindex …")
+    with stopwatch() as reindexed:
+        invoke(engine_app, "search", "reindex")
+    run_os = _timed_run(engine_app, "OpenSearch")
+    run_os["reindex"] = reindexed()
+    _drop_engine_indices(engine_app)
+    shutil.rmtree(engine_tmp, ignore_errors=True)
+    return run_os
+
+
+def _run_rows(runs: list[dict]) -> list[list[str]]:
+    """Each run's table rows: its reindex (engine runs), its time against the target, its time per source."""
+    rows = []
     for item in runs:
         if "reindex" in item:
             rows.append(["OpenSearch: search reindex (engine + embedded), s", fmt(item["reindex"]), "", ""])
@@ -168,24 +192,12 @@ def run(search_url: str, engine_why: str | None) -> list[dict]:
                 "",
             ]
         )
-    notes = [f"{vectors:,} RANDOM unit vectors stored (real encoding of every posting is not part of the run)."]
-    notes += [f"{item['label']} run measured at {item['load']}" for item in runs]
-    if len(runs) == 1:
-        notes.append(f"OpenSearch NOT MEASURED: {engine_why}")
-    say(
-        table(
-            f"Matching · {N_NEEDS:,} needs + {N_ACHIEVEMENTS:,} achievements · {database} · flask matching run",
-            ["measure", "value", "target", "met"],
-            rows,
-            "\n".join(notes),
-        )
-    )
-    return runs
+    return rows
 
 
 def _drop_engine_indices(app) -> None:
     """Remove the bench's indices; an engine that went away meanwhile must not cost the measured figures."""
-    from app.matching.backend import get_search
+    from app.search.backend import get_search
 
     with app.app_context():
         try:

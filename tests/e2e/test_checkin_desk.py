@@ -7,7 +7,7 @@ import pytest
 import segno
 
 from app.core.enums import TicketType
-from app.events.tickets import sign_ticket
+from app.events.checkin.tickets import sign_ticket
 from app.extensions import db
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, screenshot
 from tests.e2e.test_journey_foundation import log_in

@@ -7,12 +7,12 @@ from __future__ import annotations
 import pytest
 
 from app.core.enums import EventType, PostingKind
-from app.events.judging import add_judge, add_presenter
+from app.events.judging.services import add_judge, add_presenter
 from app.extensions import db as database
 from tests.e2e.conftest import PHONE, screenshot
+from tests.events.judging.helpers import roadshow
+from tests.events.meetings.helpers import DAY, docking_event, match, participant
 from tests.factories import PASSWORD, PostingFactory, RegistrationFactory, UserFactory
-from tests.test_event_judging import roadshow
-from tests.test_event_meetings import DAY, docking_event, match, participant
 
 pytestmark = pytest.mark.browser
 

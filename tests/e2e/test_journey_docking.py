@@ -53,19 +53,20 @@ def no_sideways_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 1
 
 
-def test_an_sme_requests_a_recommended_achievement_and_the_university_accepts(live_server, new_page, journey):
-    base = live_server.live_url
-
-    # 1. The SME boss, on a phone, opens the recommended achievement from 我的匹配: the contact is still hidden.
+def sme_opens_the_recommended_achievement(new_page, base, boss):
+    """1. The SME boss, on a phone, opens the recommended achievement from 我的匹配: the contact is still hidden."""
     sme = new_page(PHONE)
-    log_in(sme, base, journey["boss"])
+    log_in(sme, base, boss)
     sme.goto(f"{base}/matches/")
     sme.get_by_role("link", name=TITLE).click()
     sme.wait_for_load_state("networkidle")
     assert UNI_PHONE not in sme.inner_text("body") and "接受对接后可见" in sme.inner_text("body")
     screenshot(sme, "docking-00-achievement-phone")
+    return sme
 
-    # 2. … and sends a docking request; an empty message first gets a clear message.
+
+def sme_sends_a_docking_request(sme):
+    """2. … and sends a docking request; an empty message first gets a clear message."""
     sme.get_by_role("link", name="发起对接").click()
     sme.wait_for_load_state("networkidle")
     sme.get_by_role("button", name="发送对接请求").click()
@@ -80,9 +81,11 @@ def test_an_sme_requests_a_recommended_achievement_and_the_university_accepts(li
     assert no_sideways_scroll(sme)
     screenshot(sme, "docking-02-request-sent-phone")
 
-    # 3. The professor logs in, sees an unread notification, opens it and lands on the request.
+
+def professor_opens_the_request_from_a_notification(new_page, base, professor):
+    """3. The professor logs in, sees an unread notification, opens it and lands on the request."""
     uni = new_page(DESKTOP_1280)
-    log_in(uni, base, journey["professor"])
+    log_in(uni, base, professor)
     assert uni.locator("[data-unread]").first.inner_text().strip() == "1"
     uni.goto(f"{base}/notifications/")
     uni.get_by_text("希望就《" + TITLE + "》与您对接").click()
@@ -90,8 +93,11 @@ def test_an_sme_requests_a_recommended_achievement_and_the_university_accepts(li
     assert re.search(r"/docking/requests/\d+$", uni.url)
     assert SME_PHONE not in uni.inner_text("body")
     screenshot(uni, "docking-03-request-received-desktop")
+    return uni
 
-    # 4. … and accepts: the record starts and the SME's contact details appear.
+
+def professor_accepts_and_moves_the_record_on(uni):
+    """4. … and accepts: the record starts and the SME's contact details appear."""
     uni.get_by_role("button", name="接受对接").click()
     uni.wait_for_load_state("networkidle")
     assert "已接受对接请求" in uni.inner_text("body") and SME_PHONE in uni.inner_text("body")
@@ -107,7 +113,9 @@ def test_an_sme_requests_a_recommended_achievement_and_the_university_accepts(li
     assert "洽谈中" in uni.inner_text("body")
     screenshot(uni, "docking-04-record-desktop")
 
-    # 5. The SME now sees the university's contact details, on the request and on the achievement page.
+
+def sme_sees_the_university_contact_details(sme, base):
+    """5. The SME now sees the university's contact details, on the request and on the achievement page."""
     sme.reload()
     sme.wait_for_load_state("networkidle")
     assert UNI_PHONE in sme.inner_text("body") and UNI_EMAIL in sme.inner_text("body")
@@ -119,15 +127,28 @@ def test_an_sme_requests_a_recommended_achievement_and_the_university_accepts(li
     sme.goto(f"{base}/docking/?tab=records")
     screenshot(sme, "docking-06-mine-phone")
 
-    # 6. The organiser reads the funnel.
+
+def organiser_reads_the_funnel(new_page, base, organiser_email):
+    """6. The organiser reads the funnel."""
     organiser = new_page(DESKTOP_1280)
-    log_in(organiser, base, journey["organiser"])
+    log_in(organiser, base, organiser_email)
     organiser.goto(f"{base}/docking/funnel")
     rows = organiser.locator("table.funnel-table tbody tr")
     assert rows.nth(1).locator("td").first.inner_text() == "1" and rows.nth(2).locator("td").first.inner_text() == "1"
     screenshot(organiser, "docking-07-funnel-desktop")
     funnel_phone = new_page(PHONE)
-    log_in(funnel_phone, base, journey["organiser"])
+    log_in(funnel_phone, base, organiser_email)
     funnel_phone.goto(f"{base}/docking/funnel")
     assert no_sideways_scroll(funnel_phone)
     screenshot(funnel_phone, "docking-08-funnel-phone")
+
+
+def test_an_sme_requests_a_recommended_achievement_and_the_university_accepts(live_server, new_page, journey):
+    base = live_server.live_url
+
+    sme = sme_opens_the_recommended_achievement(new_page, base, journey["boss"])
+    sme_sends_a_docking_request(sme)
+    uni = professor_opens_the_request_from_a_notification(new_page, base, journey["professor"])
+    professor_accepts_and_moves_the_record_on(uni)
+    sme_sees_the_university_contact_details(sme, base)
+    organiser_reads_the_funnel(new_page, base, journey["organiser"])

@@ -18,8 +18,8 @@ from app.core.clock import to_local, to_utc
 from app.core.enums import OrgType, PostingKind, TicketType
 from app.core.models import utcnow
 from app.extensions import db
+from app.matching.jobs import drain_and_rematch
 from app.matching.models import Match
-from app.matching.sync import drain_outbox
 from app.postings.models import Posting
 from app.postings.services import touch_posting
 from tests.e2e.conftest import DESKTOP, PHONE, screenshot
@@ -84,7 +84,7 @@ def world(live_server):
         )
         TicketCategoryFactory(event=event, ticket_type=TicketType.VISITOR)
         db.session.commit()
-        drain_outbox()
+        drain_and_rematch()
         return {"admin": admin.email, "organiser": event.organiser.email, "event_id": event.id}
 
 
@@ -105,10 +105,8 @@ def open_menu_item(page, name: str) -> None:
     click_and_wait(page, page.locator(".navbar").get_by_role("link", name=name, exact=True))
 
 
-def test_a_new_sme_goes_from_registration_to_a_checked_in_attendee(live_server, new_page, world):
-    base = live_server.live_url
-
-    # 1. A stranger registers the organisation on a phone.
+def register_the_organisation_on_a_phone(new_page, base):
+    """1. A stranger registers the organisation on a phone."""
     sme = new_page(PHONE)
     sme.goto(f"{base}/auth/register")
     sme.fill("input[name=name]", ORG_NAME)
@@ -127,15 +125,21 @@ def test_a_new_sme_goes_from_registration_to_a_checked_in_attendee(live_server, 
     assert "认证" in sme.inner_text("body")
     assert no_sideways_scroll(sme)
     screenshot(sme, "journey-02-registered-phone")
+    return sme
 
-    # 2. The platform admin verifies it from the verification queue.
+
+def verify_it_from_the_queue(new_page, base, admin_email):
+    """2. The platform admin verifies it from the verification queue."""
     admin = new_page(DESKTOP)
-    log_in(admin, base, world["admin"])
+    log_in(admin, base, admin_email)
     admin.goto(f"{base}/orgs/admin/verification")
     click_and_wait(admin, admin.locator("article", has_text=ORG_NAME).get_by_role("button", name="通过认证"))
     assert f"已通过“{ORG_NAME}”的认证" in admin.inner_text("body")
+    return admin
 
-    # 3. The SME posts a 研发需求 and submits it; the admin publishes it from the moderation page.
+
+def post_a_need_and_publish_it(sme, admin, base) -> str:
+    """3. The SME posts a 研发需求 and submits it; the admin publishes it from the moderation page."""
     sme.goto(f"{base}/postings/need/new")
     sme.fill("input[name=title]", NEED_TITLE)
     sme.fill("input[name=keywords]", "羊绒；除尘；粉尘治理；短绒回收")
@@ -153,16 +157,21 @@ def test_a_new_sme_goes_from_registration_to_a_checked_in_attendee(live_server, 
 
     admin.goto(f"{base}/postings/admin/moderation")
     click_and_wait(admin, admin.locator(".list-group-item", has_text=NEED_TITLE).get_by_role("button", name="通过"))
+    return need_url
 
-    # 4. Matching runs as `flask search drain` runs it: index the change, then recompute the changed postings.
+
+def run_matching(live_server):
+    """4. Matching runs as `flask search drain` runs it: index the change, then recompute the changed postings."""
     with live_server.app_context():
-        drain_outbox()
+        drain_and_rematch()
         need = db.session.scalar(
             sa.select(Posting).where(Posting.kind == PostingKind.NEED, Posting.title == NEED_TITLE)
         )
         assert db.session.scalars(sa.select(Match).where(Match.source_id == need.id)).first() is not None
 
-    # 5. The SME opens its need and reads why the fitting achievement is recommended.
+
+def read_why_the_fitting_achievement_is_recommended(new_page, base, sme, need_url):
+    """5. The SME opens its need and reads why the fitting achievement is recommended."""
     sme.goto(need_url)
     sme.wait_for_load_state("networkidle")
     recommendations = sme.locator("#recommendations")
@@ -179,7 +188,9 @@ def test_a_new_sme_goes_from_registration_to_a_checked_in_attendee(live_server, 
     desktop_sme.goto(need_url)
     screenshot(desktop_sme, "journey-04-need-recommendations-desktop")
 
-    # 6. On the phone: 活动 → the event → 立即报名, two named colleagues, the 观众 ticket.
+
+def register_two_colleagues_for_the_event(sme):
+    """6. On the phone: 活动 → the event → 立即报名, two named colleagues, the 观众 ticket."""
     open_menu_item(sme, "活动")
     click_and_wait(sme, sme.get_by_role("link", name=EVENT_TITLE))
     screenshot(sme, "journey-05-event-phone")
@@ -198,8 +209,11 @@ def test_a_new_sme_goes_from_registration_to_a_checked_in_attendee(live_server, 
     assert all(name in card.inner_text() for name, _, _ in ATTENDEES)
     assert no_sideways_scroll(sme)
     screenshot(sme, "journey-07-registered-phone")
+    return card
 
-    # 7. … opens the e-tickets, then 乌云娜's own ticket: a QR code and the short code.
+
+def open_a_colleagues_ticket(sme, card) -> str:
+    """7. … opens the e-tickets, then 乌云娜's own ticket: a QR code and the short code."""
     click_and_wait(sme, card.get_by_role("link", name="电子票"))
     assert sme.locator("article.ticket-card").count() == 2
     ticket = sme.locator("article.ticket-card", has_text="乌云娜")
@@ -210,8 +224,11 @@ def test_a_new_sme_goes_from_registration_to_a_checked_in_attendee(live_server, 
     assert re.fullmatch(r"[0-9A-Z]{4}-?[0-9A-Z]{4}", code), code
     assert no_sideways_scroll(sme)
     screenshot(sme, "journey-08-ticket-phone")
+    return code
 
-    # 8. At the desk, the organiser types the short code and sees who it is.
+
+def check_in_at_the_desk(new_page, base, world, code):
+    """8. At the desk, the organiser types the short code and sees who it is."""
     desk = new_page(DESKTOP)
     log_in(desk, base, world["organiser"])
     desk.goto(f"{base}/events/{world['event_id']}/checkin")
@@ -223,7 +240,9 @@ def test_a_new_sme_goes_from_registration_to_a_checked_in_attendee(live_server, 
     desk.locator("#desk-counts").filter(has_text="1 / 2").wait_for()
     screenshot(desk, "journey-09-checkin-desktop")
 
-    # … and a volunteer's phone at the door knows the same ticket has already come in.
+
+def check_in_again_at_the_door(new_page, base, world, code):
+    """… and a volunteer's phone at the door knows the same ticket has already come in."""
     door = new_page(PHONE)
     log_in(door, base, world["organiser"])
     door.goto(f"{base}/events/{world['event_id']}/checkin")
@@ -233,3 +252,17 @@ def test_a_new_sme_goes_from_registration_to_a_checked_in_attendee(live_server, 
     assert "乌云娜" in door.inner_text("#desk-result")
     assert no_sideways_scroll(door)
     screenshot(door, "journey-10-checkin-again-phone")
+
+
+def test_a_new_sme_goes_from_registration_to_a_checked_in_attendee(live_server, new_page, world):
+    base = live_server.live_url
+
+    sme = register_the_organisation_on_a_phone(new_page, base)
+    admin = verify_it_from_the_queue(new_page, base, world["admin"])
+    need_url = post_a_need_and_publish_it(sme, admin, base)
+    run_matching(live_server)
+    read_why_the_fitting_achievement_is_recommended(new_page, base, sme, need_url)
+    card = register_two_colleagues_for_the_event(sme)
+    code = open_a_colleagues_ticket(sme, card)
+    check_in_at_the_desk(new_page, base, world, code)
+    check_in_again_at_the_door(new_page, base, world, code)

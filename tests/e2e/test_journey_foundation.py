@@ -25,14 +25,8 @@ def log_in(page, base, email, password=PASSWORD):
     page.wait_for_load_state("networkidle")
 
 
-def test_sme_registers_posts_a_need_and_the_public_finds_it(live_server, new_page):
-    base = live_server.live_url
-    with live_server.app_context():
-        admin = AdminFactory(email="admin@lianqiao.cn")
-        db.session.commit()
-        admin_email = admin.email
-
-    # 1. The SME owner registers on a phone.
+def register_the_sme_on_a_phone(new_page, base):
+    """1. The SME owner registers on a phone."""
     sme = new_page(PHONE)
     sme.goto(f"{base}/auth/register")
     sme.fill("input[name=name]", "鄂尔多斯市绒艺纺织有限公司")
@@ -58,8 +52,11 @@ def test_sme_registers_posts_a_need_and_the_public_finds_it(live_server, new_pag
     sme.wait_for_load_state("networkidle")
     assert "认证" in sme.inner_text("body")
     screenshot(sme, "foundation-01-registered-phone")
+    return sme
 
-    # 2. The platform admin verifies the organisation from the queue.
+
+def verify_the_organisation_from_the_queue(new_page, base, admin_email):
+    """2. The platform admin verifies the organisation from the queue."""
     admin_page = new_page(DESKTOP)
     log_in(admin_page, base, admin_email)
     admin_page.goto(f"{base}/orgs/admin/verification")
@@ -68,8 +65,11 @@ def test_sme_registers_posts_a_need_and_the_public_finds_it(live_server, new_pag
     admin_page.wait_for_load_state("networkidle")
     assert "已通过“鄂尔多斯市绒艺纺织有限公司”的认证" in admin_page.inner_text("body")
     assert admin_page.locator("article", has_text="鄂尔多斯市绒艺纺织有限公司").count() == 0
+    return admin_page
 
-    # 3. The SME posts a need and submits it for review.
+
+def post_a_need_for_review(sme, base):
+    """3. The SME posts a need and submits it for review."""
     sme.goto(f"{base}/postings/need/new")
     sme.fill("input[name=title]", NEED_TITLE)
     sme.fill("input[name=keywords]", "羊绒；除尘；粉尘治理")
@@ -82,14 +82,18 @@ def test_sme_registers_posts_a_need_and_the_public_finds_it(live_server, new_pag
     sme.wait_for_load_state("networkidle")
     assert "待审核" in sme.inner_text("body")
 
-    # 4. The admin approves it.
+
+def approve_the_need(admin_page, base):
+    """4. The admin approves it."""
     admin_page.goto(f"{base}/postings/admin/moderation")
     item = admin_page.locator(".list-group-item", has_text=NEED_TITLE)
     item.get_by_role("button", name="通过").first.click()
     admin_page.wait_for_load_state("networkidle")
     screenshot(admin_page, "foundation-03-moderation-desktop")
 
-    # 5. An anonymous visitor finds it by keyword and opens it; contact details stay hidden.
+
+def find_and_open_the_need_anonymously(new_page, base):
+    """5. An anonymous visitor finds it by keyword and opens it; contact details stay hidden."""
     visitor = new_page(PHONE)
     visitor.goto(f"{base}/postings/need")
     visitor.fill("input[name=q]", "除尘")
@@ -107,3 +111,17 @@ def test_sme_registers_posts_a_need_and_the_public_finds_it(live_server, new_pag
     # Nothing overflows sideways on a phone.
     overflow = visitor.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 1
+
+
+def test_sme_registers_posts_a_need_and_the_public_finds_it(live_server, new_page):
+    base = live_server.live_url
+    with live_server.app_context():
+        admin = AdminFactory(email="admin@lianqiao.cn")
+        db.session.commit()
+        admin_email = admin.email
+
+    sme = register_the_sme_on_a_phone(new_page, base)
+    admin_page = verify_the_organisation_from_the_queue(new_page, base, admin_email)
+    post_a_need_for_review(sme, base)
+    approve_the_need(admin_page, base)
+    find_and_open_the_need_anonymously(new_page, base)

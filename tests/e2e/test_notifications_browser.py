@@ -9,7 +9,7 @@ from app.notifications.models import NotificationSettings
 from tests.e2e import conftest as e2e
 from tests.e2e.test_journey_foundation import log_in
 from tests.factories import PostingFactory, UserFactory
-from tests.test_notifications import say
+from tests.notifications.helpers import say
 
 K = NotificationKind
 

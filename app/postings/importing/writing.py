@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from app.core.enums import PostingKind, PostingStatus, VerificationStatus
 from app.core.models import record_change, utcnow
+from app.core.outbox import enqueue_index
 from app.extensions import db
-from app.matching.models import enqueue_index
 from app.organizations.models import Organization
 from app.postings.importing.validation import ImportRow, NewOrg
 from app.postings.models import Posting

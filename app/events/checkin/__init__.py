@@ -1,0 +1,1 @@
+"""Tickets (signed QR payloads, short codes) and the check-in desk."""

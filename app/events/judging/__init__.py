@@ -1,0 +1,1 @@
+"""Roadshow and competition judging: rubric, judges, line-up, scores and results."""

@@ -1,0 +1,268 @@
+"""The search page's service: untrusted query args → one search on the configured engine (or the
+embedded fallback) → what the page shows: hits from the database, safe highlights, tabs, facets, notices.
+
+Every failure ends as a notice, never an exception: the page always renders.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+
+from app.core.enums import CooperationMode, PostingKind, Tier
+from app.core.industries import industry_name
+from app.core.regions import region_name
+from app.postings.models import Posting
+from app.search.backend import get_search
+from app.search.dictionary import log_search
+from app.search.documents import load_postings
+from search import SearchRequest, SearchResult
+from search.query import HIGHLIGHT_TAGS, MAX_QUERY_CHARS, MAX_WINDOW
+
+log = logging.getLogger(__name__)
+SNIPPET_CHARS = 120
+FACET_SHOWN = 12
+FALLBACK_NOTICE = "搜索服务暂不可用，当前显示本地索引结果"
+_MARKS = re.compile("(" + "|".join(map(re.escape, HIGHLIGHT_TAGS)) + ")")
+ARGS = ("q", "kind", "industry", "region", "trl", "coop", "tier", "sort")
+
+
+def safe_highlight(fragment: str) -> Markup:
+    """A highlighted fragment with only <mark> kept as markup: everything else is (re-)escaped.
+
+    Backends return escaped text with <mark> tags; a literal "<mark>" typed by a user arrives
+    escaped, so splitting on the real tags and escaping each piece cannot let any other tag through.
+    """
+    out = []
+    for piece in _MARKS.split(fragment):
+        out.append(piece if piece in HIGHLIGHT_TAGS else html.escape(html.unescape(piece), quote=False))
+    return Markup("".join(out))
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
+class SearchArgs:
+    q: str = ""
+    kind: PostingKind | None = None
+    industry: str = ""
+    region: str = ""
+    trl: int | None = None
+    coop: str = ""
+    tier: str = ""
+    sort: str = "relevance"
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> SearchArgs:
+        def text(name: str, limit: int = 20) -> str:
+            return str(args.get(name) or "").strip()[:limit]
+
+        kind = text("kind")
+        coop, tier = text("coop"), text("tier")
+        trl = _int(args.get("trl"))
+        return cls(
+            q=str(args.get("q") or "")[: MAX_QUERY_CHARS * 5],
+            kind=PostingKind(kind) if kind in PostingKind.values() else None,
+            industry=text("industry", 3).upper(),
+            region=text("region", 6),
+            trl=trl if trl is not None and 1 <= trl <= 9 else None,
+            coop=coop if coop in CooperationMode.values() else "",
+            tier=tier if tier in Tier.values() else "",
+            sort="date" if args.get("sort") == "date" else "relevance",
+            page=max(1, min(_int(args.get("page")) or 1, 10**6)),
+        )
+
+    def request(self, per_page: int, today, kinds=None, page=None, **overrides) -> SearchRequest:
+        return SearchRequest(
+            text=self.q,
+            kinds=kinds if kinds is not None else ((self.kind.value,) if self.kind else ()),
+            industry=self.industry or None,
+            region=self.region or None,
+            trl_min=self.trl,
+            cooperation=self.coop or None,
+            tier=self.tier or None,
+            sort=self.sort,
+            page=page or self.page,
+            per_page=per_page,
+            today=today,
+            **overrides,
+        )
+
+    def url_args(self, **changes) -> dict:
+        """Query args for a link: these args with `changes` (None removes one); the page starts over."""
+        values = {name: getattr(self, name) for name in ARGS}
+        values["kind"] = self.kind.value if self.kind else None
+        values.update(changes)
+        return {k: v for k, v in values.items() if v not in (None, "", "relevance")}
+
+
+@dataclass
+class HitView:
+    posting: Posting
+    title: Markup
+    snippet: Markup
+    url_kind: str
+
+
+@dataclass
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    active: bool
+
+
+@dataclass
+class Facet:
+    name: str  # the query arg
+    label: str
+    options: list[FacetOption]
+
+
+@dataclass
+class SearchPage:
+    args: SearchArgs
+    total: int = 0
+    hits: list[HitView] = field(default_factory=list)
+    tabs: list[tuple[str | None, str, int]] = field(default_factory=list)
+    facets: list[Facet] = field(default_factory=list)
+    notices: list[tuple[str, str]] = field(default_factory=list)  # (bootstrap category, text)
+    page: int = 1
+    pages: int = 1
+    fell_back: bool = False
+    relaxed: bool = False
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+FACET_LABELS = {
+    "industry": "行业",
+    "region": "地区",
+    "trl": "技术成熟度",
+    "cooperation": "合作方式",
+    "tier": "梯度培育",
+}
+_FACET_ARG = {"industry": "industry", "region": "region", "trl": "trl", "cooperation": "coop", "tier": "tier"}
+
+
+def _label(name: str, value) -> str:
+    if name == "industry":
+        return industry_name(value) or str(value)
+    if name == "region":
+        return region_name(value) or str(value)
+    if name == "trl":
+        return f"TRL {value} 及以上"
+    enum = CooperationMode if name == "cooperation" else Tier
+    try:
+        return enum(value).label
+    except ValueError:
+        return str(value)
+
+
+def _facets(result: SearchResult, args: SearchArgs) -> list[Facet]:
+    facets = []
+    for name, label in FACET_LABELS.items():
+        buckets = list(result.facets.get(name, []))
+        if name == "trl":  # the filter is "at least", so each option counts everything at or above it
+            counts = dict(buckets)
+            buckets = [(v, sum(n for t, n in counts.items() if t >= v)) for v in sorted(counts, reverse=True)]
+        current = str(getattr(args, _FACET_ARG[name]) or "")
+        options = [
+            FacetOption(str(value), _label(name, value), count, str(value) == current)
+            for value, count in buckets[:FACET_SHOWN]
+        ]
+        if current and not any(o.active for o in options):
+            options.insert(0, FacetOption(current, _label(name, current), 0, True))
+        if options:
+            facets.append(Facet(_FACET_ARG[name], label, options))
+    return facets
+
+
+def _hit_views(result: SearchResult) -> list[HitView]:
+    """The page's hits, read fresh from the database; one that is no longer public is left out."""
+    postings = load_postings(result.ids)
+    views = []
+    for hit in result.hits:
+        posting = postings.get(hit.id)
+        if posting is None or not posting.is_public:
+            continue
+        title = hit.highlights.get("title")
+        body = hit.highlights.get("body")
+        plain = (posting.body or "")[:SNIPPET_CHARS] + ("…" if len(posting.body or "") > SNIPPET_CHARS else "")
+        views.append(
+            HitView(
+                posting=posting,
+                title=safe_highlight(title[0]) if title else Markup.escape(posting.title),
+                snippet=safe_highlight(body[0]) if body else Markup.escape(plain),
+                url_kind=posting.kind.value,
+            )
+        )
+    return views
+
+
+def _run(backend, args: SearchArgs, per_page: int, today) -> tuple[SearchResult, SearchResult]:
+    """(the page, counts per kind): the second ignores the kind tab, with the page's relaxation."""
+    result = backend.search(args.request(per_page, today))
+    if result.total and not result.hits and result.page > 1:  # past the last page: show the last one
+        last = min(result.pages, MAX_WINDOW // per_page)
+        result = backend.search(args.request(per_page, today, page=last))
+    if args.kind is None:
+        return result, result
+    plan = backend.plan(args.request(1, today, kinds=(), page=1, highlight=False))
+    counts = backend.execute(plan.relax() if result.relaxed and plan.can_relax else plan)
+    return result, counts
+
+
+def _notices(args: SearchArgs, result: SearchResult) -> list[tuple[str, str]]:
+    notices = []
+    if not args.q.strip():
+        notices.append(("info", "请输入关键词进行搜索，例如：稀土永磁、羊绒、氢能。下面是最新发布的信息。"))
+    elif result.match_all:
+        notices.append(("warning", "关键词里没有可以搜索的文字（只有标点或符号），下面显示全部信息。"))
+    if result.truncated:
+        notices.append(("warning", f"关键词太长，只按前 {MAX_QUERY_CHARS} 个字搜索。"))
+    if result.relaxed:
+        notices.append(("info", "没有同时包含全部关键词的结果，下面是包含部分关键词的结果。"))
+    if result.page_clamped or result.total > MAX_WINDOW:
+        notices.append(("secondary", f"结果较多，最多可翻看前 {MAX_WINDOW} 条，请增加关键词或筛选条件。"))
+    return notices
+
+
+def search_postings(args: SearchArgs, per_page: int, today) -> SearchPage:
+    """Run the search page's query; log what was searched (page 1 only) for the admins' dictionary work."""
+    page = SearchPage(args=args)
+    try:
+        service = get_search()
+        (result, counts), page.fell_back = service.read(lambda backend: _run(backend, args, per_page, today))
+    except Exception:
+        log.exception("search failed on every backend")
+        page.notices.append(("danger", "搜索暂时出错了，请稍后再试。"))
+        page.tabs = [(None, "全部", 0)] + [(k.value, k.label, 0) for k in PostingKind]
+        return page
+    if page.fell_back:
+        page.notices.append(("warning", FALLBACK_NOTICE))
+    page.notices += _notices(args, result)
+    by_kind = dict(counts.facets.get("kind", []))
+    page.tabs = [(None, "全部", counts.total)] + [(k.value, k.label, by_kind.get(k.value, 0)) for k in PostingKind]
+    page.total, page.page, page.pages, page.relaxed = result.total, result.page, result.pages, result.relaxed
+    page.hits = _hit_views(result)
+    page.facets = _facets(result, args)
+    if args.q.strip() and args.page == 1 and not result.match_all:
+        log_search(" ".join(args.q.split())[:MAX_QUERY_CHARS], args.kind.value if args.kind else None, result.total)
+    return page

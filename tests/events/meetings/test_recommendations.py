@@ -1,0 +1,82 @@
+"""推荐洽谈对象 and the participant search at docking events."""
+
+from __future__ import annotations
+
+from app.core.enums import PostingKind, RegistrationStatus
+from app.events.meetings.recommendations import recommend_counterparts, search_participants
+from app.extensions import db as database
+from tests.events.meetings.helpers import docking_event, match, participant
+from tests.factories import PostingFactory, RegistrationFactory, UserFactory
+
+
+def test_recommendations_come_from_match_rows_both_ways_and_exclude_non_participants_and_own_org(db):
+    event = docking_event()
+    me, achiever, needer, quiet = (participant(event) for _ in range(4))
+    outsider_org = UserFactory().org  # not registered
+    my_need = PostingFactory(org=me.org, kind=PostingKind.NEED, title="电机用永磁材料攻关")
+    my_other = PostingFactory(org=me.org, kind=PostingKind.ACHIEVEMENT, title="稀土分离新工艺")
+    their_achievement = PostingFactory(org=achiever.org, kind=PostingKind.ACHIEVEMENT, title="高矫顽力钕铁硼")
+    their_need = PostingFactory(org=needer.org, kind=PostingKind.NEED, title="稀土分离提纯需求")
+    outsider_posting = PostingFactory(org=outsider_org, kind=PostingKind.ACHIEVEMENT, title="外部成果")
+    own_posting = PostingFactory(org=me.org, kind=PostingKind.ACHIEVEMENT, title="自家成果")
+    match(my_need, their_achievement, 0.6)
+    match(their_need, my_other, 0.9, term="稀土分离")
+    match(my_need, outsider_posting, 0.99)
+    match(my_need, own_posting, 0.95)
+
+    recs = recommend_counterparts(event.id, me.org_id)
+
+    assert [r.org.id for r in recs] == [needer.org_id, achiever.org_id]
+    assert recs[0].lines[0].mine.id == my_other.id and recs[0].lines[0].theirs.id == their_need.id
+    assert any("稀土分离" in line for line in recs[0].lines[0].reasons)
+    assert quiet.org_id not in [r.org.id for r in recs]
+
+
+def test_recommendations_ignore_organisations_whose_registration_is_not_confirmed(db):
+    event = docking_event()
+    me = participant(event)
+    waiting = RegistrationFactory(event=event, status=RegistrationStatus.WAITLISTED).user
+    match(PostingFactory(org=me.org, kind=PostingKind.NEED), PostingFactory(org=waiting.org))
+    assert recommend_counterparts(event.id, me.org_id) == []
+
+
+def test_hub_page_shows_recommended_org_with_reasons(db, login):
+    event = docking_event()
+    me, other = participant(event), participant(event, name="包头稀土研究院")
+    match(PostingFactory(org=me.org, kind=PostingKind.NEED), PostingFactory(org=other.org), term="钕铁硼")
+    db.session.commit()
+    page = login(me).get(f"/events/{event.id}/meetings").get_data(as_text=True)
+    assert "包头稀土研究院" in page and "钕铁硼" in page and "发送洽谈邀请" in page
+
+
+def test_search_finds_participants_by_name_or_posting_title_within_the_event(db):
+    event = docking_event()
+    me = participant(event)
+    by_name = participant(event, name="内蒙古稀土功能材料公司")
+    by_title = participant(event, name="包头某研究院")
+    PostingFactory(org=by_title.org, title="稀土抛光粉新配方")
+    participant(event, name="鄂尔多斯羊绒集团")
+    UserFactory(org__name="外部稀土公司")
+    found = {o.id for o in search_participants(event.id, me.org_id, "稀土")}
+    assert found == {by_name.org_id, by_title.org_id}
+    assert search_participants(event.id, me.org_id, "100%_") == []
+
+
+def test_non_participant_cannot_open_the_meeting_pages(db, login):
+    event = docking_event()
+    participant(event)
+    stranger = UserFactory()
+    db.session.commit()
+    client = login(stranger)
+    assert client.get(f"/events/{event.id}/meetings").status_code == 404
+    assert client.get(f"/events/{event.id}/meetings/agenda").status_code == 404
+
+
+def test_search_box_on_the_hub_lists_matching_participants(db, login):
+    event = docking_event()
+    a = participant(event)
+    participant(event, name="赤峰市黄金冶炼有限公司")
+    participant(event, name="通辽市玉米深加工公司")
+    database.session.commit()
+    page = login(a).get(f"/events/{event.id}/meetings?q=黄金").get_data(as_text=True)
+    assert "赤峰市黄金冶炼有限公司" in page and "通辽市玉米深加工公司" not in page
