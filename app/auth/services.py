@@ -1,4 +1,6 @@
-"""Account rules: registration, login with lockout, password reset, invitations, platform roles.
+"""Account rules: registration with a confirmed address, login, sessions, password reset, invitations,
+platform roles. No answer tells whether an address has an account (registration, login, reset); failed
+logins are counted in app/auth/throttle.py.
 
 Services flush, never commit; the view or CLI command commits once.
 """
@@ -16,15 +18,16 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.auth.models import User
 from app.core.enums import OrgRole, PlatformRole, VerificationStatus
 from app.core.errors import DomainError, FieldError, NotFound
-from app.core.mail import queue_mail
+from app.core.mail import queue_mail, site_url
 from app.core.models import record_change, utcnow
-from app.core.web import local_time
 from app.extensions import db
 from app.organizations.models import Organization
-from app.organizations.services import OrgProfile, apply_profile, find_invitation, flush_unique
+from app.organizations.services import OrgProfile, apply_profile, check_profile, find_invitation, flush_unique
 
 RESET_SALT = "password-reset"
-LOGIN_FAILED = "邮箱或密码不正确"
+CONFIRM_SALT = "confirm-email"
+CONFIRM_MAX_AGE = timedelta(days=7)
+LOGIN_FAILED = "邮箱或密码不正确。刚注册的账号，请先打开确认邮件中的链接"
 # Compared against when the e-mail is unknown, so both answers take the same time.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
 
@@ -34,13 +37,12 @@ class LoginFailed(DomainError):
     status = 401
 
 
-class AccountLocked(LoginFailed):
-    code = "account_locked"
-    status = 423
-
-
 class InvalidResetToken(DomainError):
     code = "invalid_reset_token"
+
+
+class InvalidConfirmLink(DomainError):
+    code = "invalid_confirm_link"
 
 
 def normalize_email(email: str | None) -> str:
@@ -101,8 +103,27 @@ def create_user(
     return user
 
 
-def register_organization(profile: OrgProfile, *, name: str, email: str, password: str, phone: str | None) -> User:
-    """One step creates an organisation (pending platform verification) and its first user, its admin."""
+def register_organization(
+    profile: OrgProfile, *, name: str, email: str, password: str, phone: str | None
+) -> User | None:
+    """Self-registration: an organisation (pending platform verification) and its first user, its admin, who
+    logs in once the address is confirmed through the link mailed here.
+
+    The answer never tells whether the address already has an account: then nothing is created, and its owner
+    is mailed that someone tried (or, for an unconfirmed account, the confirmation link again). Returns the
+    new user, or None when the address was taken."""
+    error = password_error(password)
+    if error:
+        raise FieldError("password", error)
+    check_profile(Organization(), profile)
+    existing = user_by_email(email)
+    if existing is not None:
+        generate_password_hash(password, method="scrypt")  # as long as creating the account would take
+        if existing.email_confirmed_at is None:
+            send_confirmation(existing)
+        else:
+            _mail_registration_attempt(existing)
+        return None
     org = Organization(verification=VerificationStatus.PENDING)
     with db.session.no_autoflush:  # flush once, below, so a clash becomes a readable error
         apply_profile(org, profile)
@@ -110,49 +131,86 @@ def register_organization(profile: OrgProfile, *, name: str, email: str, passwor
         db.session.add(org)
         user = create_user(email, name, password, phone=phone, org=org, org_role=OrgRole.ADMIN)
     flush_unique()
+    user.email_confirmed_at = None  # after the INSERT: None in it would stand for the column's default, "now"
     record_change("organization", org.id, None, VerificationStatus.PENDING, user, "机构注册")
+    send_confirmation(user)
     return user
 
 
-def authenticate(email: str, password: str) -> User:
-    """Check e-mail and password. After LOGIN_MAX_FAILURES failures in a row the account is locked for
-    LOGIN_LOCKOUT_MINUTES, refusing even the right password; success resets the count. An unknown
-    e-mail and a wrong password get the same answer. The caller commits even when this raises."""
-    user = user_by_email(email)
+def _mail_registration_attempt(user: User) -> None:
+    """At most one a day per account, so registering again and again cannot flood its owner's mailbox."""
+    queue_mail(
+        user.email,
+        "联桥平台：有人用您的邮箱申请注册",
+        f"{user.name}，您好：\n\n有人（可能是您本人）刚刚用本邮箱在联桥平台申请注册机构。本邮箱已有平台账号，"
+        "因此没有创建新账号。\n\n"
+        f"如果是您本人，请直接登录：{site_url(url_for('auth.login'))}\n"
+        f"忘记密码可在这里重置：{site_url(url_for('auth.reset_request'))}\n"
+        "如需为另一家机构注册，请换用其他邮箱。\n\n如果不是您本人，请忽略本邮件，您的账号不受影响。",
+        key=f"register-attempt:{user.id}:{utcnow():%Y-%m-%d}",
+    )
+
+
+def send_confirmation(user: User) -> None:
+    """Mail the link that confirms a self-registered address; at most one an hour per account."""
+    days = CONFIRM_MAX_AGE.days
+    token = _serializer(CONFIRM_SALT).dumps({"uid": user.id})
+    queue_mail(
+        user.email,
+        "联桥平台：请确认您的注册邮箱",
+        f"{user.name}，您好：\n\n感谢注册联桥平台。请在 {days} 天内打开以下链接确认邮箱，确认后即可登录：\n"
+        f"{site_url(url_for('auth.confirm_email', token=token))}\n\n"
+        "如果这不是您本人的操作，请忽略本邮件，账号不会启用。",
+        key=f"confirm:{user.id}:{utcnow():%Y-%m-%d-%H}",
+    )
+
+
+def confirm_email(token: str) -> User:
+    """A confirmation link confirms its address (again is harmless); expired or forged links are refused."""
+    try:
+        data = _serializer(CONFIRM_SALT).loads(token, max_age=CONFIRM_MAX_AGE.total_seconds())
+    except BadSignature as exc:  # SignatureExpired included
+        raise InvalidConfirmLink("确认链接无效或已过期。请用注册邮箱和密码登录，系统会重新发送确认邮件") from exc
+    user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
     if user is None:
-        check_password_hash(_DUMMY_HASH, password or "")
-        raise LoginFailed(LOGIN_FAILED)
-    now = utcnow()
-    if user.locked_until and user.locked_until > now:
-        raise AccountLocked(_locked_message(user))
-    if not user.check_password(password or ""):
-        user.failed_login_count += 1
-        if user.failed_login_count >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
-            user.failed_login_count = 0
-            db.session.flush()
-            raise AccountLocked(_locked_message(user))
-        db.session.flush()
-        raise LoginFailed(LOGIN_FAILED)
-    if not user.active:
-        raise LoginFailed("该账号已停用，请联系平台管理员")
-    user.failed_login_count = 0
-    user.locked_until = None
-    user.last_login_at = now
+        raise InvalidConfirmLink("确认链接对应的账号已不存在，请重新注册")
+    user.email_confirmed_at = user.email_confirmed_at or utcnow()
     db.session.flush()
     return user
 
 
-def _locked_message(user: User) -> str:
-    until = local_time(user.locked_until, "%H:%M")
-    return f"登录失败次数过多，账号已临时锁定至 {until}（北京时间），请届时再试，或通过“找回密码”重置密码"
+def authenticate(email: str, password: str) -> User:
+    """Check e-mail and password. An unknown address, a wrong password and an address not yet confirmed get
+    the same answer, in the same time (a right password on an unconfirmed address mails its link again).
+    Failed attempts are counted and throttled in app/auth/throttle.py. The caller commits even when this
+    raises."""
+    user = user_by_email(email)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+        raise LoginFailed(LOGIN_FAILED)
+    if not user.check_password(password or ""):
+        raise LoginFailed(LOGIN_FAILED)
+    if user.email_confirmed_at is None:
+        send_confirmation(user)
+        raise LoginFailed(LOGIN_FAILED)
+    if not user.active:
+        raise LoginFailed("该账号已停用，请联系平台管理员")
+    user.last_login_at = utcnow()
+    db.session.flush()
+    return user
+
+
+def end_all_sessions(user: User) -> None:
+    """Every session of the user, on every device, stops working (see app/auth/sessions.py)."""
+    user.session_version = User.session_version + 1
+    db.session.flush()
 
 
 # --- password reset ----------------------------------------------------------------------
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
+def _serializer(salt: str = RESET_SALT) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
 def _password_fingerprint(user: User) -> str:
@@ -184,7 +242,7 @@ def request_password_reset(email: str) -> None:
     if user is None or not user.active:
         return
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    link = url_for("auth.reset_password", token=make_reset_token(user), _external=True)
+    link = site_url(url_for("auth.reset_password", token=make_reset_token(user)))
     queue_mail(
         user.email,
         "联桥平台：重置密码",
@@ -194,23 +252,24 @@ def request_password_reset(email: str) -> None:
 
 
 def set_password(user: User, password: str) -> None:
+    """A new password ends every session of the user: whoever held an old one is out."""
     error = password_error(password)
     if error:
         raise FieldError("password", error)
     user.set_password(password)
-    user.failed_login_count = 0
-    user.locked_until = None
-    db.session.flush()
+    end_all_sessions(user)
 
 
 def reset_password(token: str, password: str) -> User:
-    """A valid reset link sets a new password once, and lifts any lockout."""
+    """A valid reset link sets a new password once; it proves the address too, so it confirms it."""
     user = user_for_reset_token(token)
     set_password(user, password)
+    user.email_confirmed_at = user.email_confirmed_at or utcnow()
     return user
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
+    """The current password first; the new one ends every session (the view keeps the one that changed it)."""
     if not user.check_password(current_password or ""):
         raise FieldError("current_password", "当前密码不正确")
     set_password(user, new_password)

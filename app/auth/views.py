@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, logout_user
 
-from app.auth import services
+from app.auth import services, throttle
 from app.auth.forms import (
     AcceptInvitationForm,
     ChangePasswordForm,
@@ -14,6 +14,7 @@ from app.auth.forms import (
     ResetPasswordForm,
     ResetRequestForm,
 )
+from app.auth.sessions import keep_signed_in, sign_in
 from app.core.forms import commit_form
 from app.core.web import safe_next
 from app.extensions import db, limiter
@@ -25,11 +26,6 @@ bp = Blueprint("auth", __name__)
 def rate_limit(config_key: str):
     """Limit POSTs by client address; the limit is read from config at request time."""
     return limiter.limit(lambda: current_app.config[config_key], methods=["POST"])
-
-
-def sign_in(user) -> None:
-    session.permanent = True
-    login_user(user)
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -48,18 +44,34 @@ def register():
             phone=form.phone.data,
         ),
     )
-    if registered:
-        sign_in(registered.result)
+    if registered:  # the same words whether or not the address already had an account
+        days = services.CONFIRM_MAX_AGE.days
         flash(
-            "注册成功！机构资料已提交，正在等待平台认证。认证通过前您可以完善资料、邀请同事，但暂不能发布信息。",
+            f"请查收邮件完成注册：确认链接已发送至 {form.email.data}，{days} 天内有效。打开链接确认邮箱后即可登录。",
             "success",
         )
-        return redirect(url_for("organizations.dashboard"))
+        return redirect(url_for("auth.login"))
     return render_template("auth/register.html", form=form)
 
 
+@bp.get("/confirm/<token>")
+def confirm_email(token):
+    try:
+        services.confirm_email(token)
+    except services.InvalidConfirmLink as err:
+        flash(err.message, "danger")
+        return redirect(url_for("auth.login"))
+    db.session.commit()
+    flash(
+        "邮箱已确认，注册完成，请登录。机构资料已提交，正在等待平台认证；"
+        "认证通过前您可以完善资料、邀请同事，但暂不能发布信息。",
+        "success",
+    )
+    return redirect(url_for("auth.login"))
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@rate_limit("LOGIN_RATE_LIMIT")
+@throttle.login_throttled
 def login():
     target = safe_next(request.args.get("next"), url_for("home.index"))
     if current_user.is_authenticated:
@@ -69,10 +81,12 @@ def login():
         try:
             user = services.authenticate(form.email.data, form.password.data)
         except services.LoginFailed as err:
-            db.session.commit()  # keep the failure count and any lockout
-            flash(err.message, "danger")
+            db.session.commit()  # keep a confirmation mail queued again
+            throttle.note_failure()
+            flash(throttle.failure_message(err.message), "danger")
         else:
             db.session.commit()
+            throttle.forget_failures(user.email)
             sign_in(user)
             return redirect(target)
     return render_template("auth/login.html", form=form)
@@ -80,13 +94,18 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    """A copy of this session's cookie must not work afterwards, so logging out ends every session of the
+    account (a session cookie cannot be taken back from the browser; see app/auth/sessions.py)."""
+    if current_user.is_authenticated:
+        services.end_all_sessions(current_user)
+        db.session.commit()
     logout_user()
-    flash("您已安全退出", "info")
+    flash("您已安全退出。为保护账号，本账号在其他设备上的登录也已一并退出。", "info")
     return redirect(url_for("home.index"))
 
 
 @bp.route("/reset", methods=["GET", "POST"])
-@rate_limit("LOGIN_RATE_LIMIT")
+@rate_limit("RESET_RATE_LIMIT")
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
@@ -106,7 +125,8 @@ def reset_password(token):
         flash(err.message, "danger")
         return redirect(url_for("auth.reset_request"))
     form = ResetPasswordForm()
-    if commit_form(form, lambda: services.reset_password(token, form.password.data)):
+    if done := commit_form(form, lambda: services.reset_password(token, form.password.data)):
+        throttle.forget_failures(done.result.email)
         logout_user()
         flash("密码已重置，请用新密码登录", "success")
         return redirect(url_for("auth.login"))
@@ -121,7 +141,8 @@ def change_password():
         form, lambda: services.change_password(current_user, form.current_password.data, form.password.data)
     )
     if changed:
-        flash("密码已修改", "success")
+        keep_signed_in(current_user)
+        flash("密码已修改，本账号在其他设备上的登录已全部退出", "success")
         return redirect(url_for("organizations.dashboard" if current_user.org_id else "home.index"))
     return render_template("auth/change_password.html", form=form)
 

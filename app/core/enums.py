@@ -126,6 +126,14 @@ class ListKind(LabelledEnum):
     CAPABILITIES = ("capability", "企业能力清单")
 
 
+class MatchLabel(LabelledEnum):
+    """What a suggestion's calibrated relevance reads as (app/matching/calibration.py)."""
+
+    HIGH = ("high", "高")
+    FAIR = ("fair", "较高")
+    GENERAL = ("general", "一般")
+
+
 class MatchVerdict(LabelledEnum):
     INTERESTED = ("interested", "感兴趣")
     IRRELEVANT = ("irrelevant", "不相关")
@@ -196,6 +204,30 @@ class EmailState(LabelledEnum):
     DIGEST = ("digest", "待汇总")
     SKIPPED = ("skipped", "不发送")
     FAILED = ("failed", "发送失败")
+
+
+# ── the audit trail (StatusChange) ──────────────────────────────────────────────────────────────
+
+
+class HistoryKind(LabelledEnum):
+    """What a row of the audit trail records: a move between the entity's statuses, or an action on it."""
+
+    STATUS = ("status", "状态变更")
+    ACTION = ("action", "操作")
+
+
+class HistoryAction(LabelledEnum):
+    """The actions the audit trail records (kind ACTION; the row's to_status holds the code)."""
+
+    BOOTHS_CREATED = ("booths_created", "批量创建展位")
+    BOOTH_DELETED = ("booth_deleted", "删除展位")
+    RUBRIC_SAVED = ("rubric_saved", "保存评分标准")
+    JUDGE_ASSIGNED = ("judge_assigned", "邀请评委")
+    JUDGE_REMOVED = ("judge_removed", "移除评委")
+    PRESENTER_ADDED = ("presenter_added", "加入出场名单")
+    PRESENTER_REMOVED = ("presenter_removed", "移出出场名单")
+    LINEUP_SAVED = ("lineup_saved", "调整出场顺序")
+    SCORES_SAVED = ("scores_saved", "保存评分")
 
 
 # ── events ───────────────────────────────────────────────────────────────────────────────────────

@@ -7,6 +7,7 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from urllib.parse import quote
 
 from flask import Response, abort
@@ -19,19 +20,31 @@ EXPORT_FORMATS = {"xlsx", "csv"}
 _UNSAFE_SHEET_TITLE = re.compile(r"[\\/*?:\[\]]")
 
 
-def _cell(value):
+# What makes a spreadsheet read a cell as a formula (or a DDE call) when it comes first (OWASP, CSV Injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """Every cell of every download passes here (headers, titles, scalars and lists alike): lists are joined,
+    times formatted, and text that starts like a formula gets a leading ' (OWASP) so it stays text, e.g. a
+    keyword =HYPERLINK(…) or "-1+2". Numbers stay numbers: a spreadsheet reads them as values, never formulas."""
     if value is None:
         return ""
     if isinstance(value, (list, tuple)):
-        return "；".join(str(v) for v in value)
-    if isinstance(value, datetime):
+        value = "；".join(str(v) for v in value)
+    elif isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, date):
+    elif isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        # Keep user text from being read as a formula by spreadsheet programs.
-        return "'" + value
-    return value
+    elif isinstance(value, (bool, int, float, Decimal)):
+        return value
+    value = str(value)
+    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+
+
+def unquote_cell(text: str) -> str:
+    """safe_cell undone, for importers reading an export back: the ' before a formula character goes."""
+    return text[1:] if text[:1] == "'" and text[1:].startswith(FORMULA_TRIGGERS) else text
 
 
 def export_rows(fmt: str, filename: str, headers: Sequence[str], rows: Iterable[Sequence]) -> Response:
@@ -44,14 +57,17 @@ def export_sheets(fmt: str, filename: str, sheets: Sequence[tuple[str, Sequence[
     after another, each under its title and a blank line apart (a single table has no title row)."""
     if fmt not in EXPORT_FORMATS:
         abort(404)
-    tables = [(title, list(headers), [[_cell(v) for v in row] for row in rows]) for title, headers, rows in sheets]
+    tables = [
+        (title, [safe_cell(h) for h in headers], [[safe_cell(v) for v in row] for row in rows])
+        for title, headers, rows in sheets
+    ]
     if fmt == "csv":
         buf = io.StringIO()
         buf.write("\ufeff")  # Excel opens UTF-8 CSV correctly only with a BOM
         writer = csv.writer(buf)
         for i, (title, headers, data) in enumerate(tables):
             if len(tables) > 1:
-                writer.writerows([[]] * bool(i) + [[title]])
+                writer.writerows([[]] * bool(i) + [[safe_cell(title)]])
             writer.writerow(headers)
             writer.writerows(data)
         body = buf.getvalue().encode("utf-8")
@@ -60,7 +76,7 @@ def export_sheets(fmt: str, filename: str, sheets: Sequence[tuple[str, Sequence[
         wb = Workbook()
         wb.remove(wb.active)
         for title, headers, data in tables:
-            _write_sheet(wb.create_sheet(_UNSAFE_SHEET_TITLE.sub("-", title)[:31] or "导出"), headers, data)
+            _write_sheet(wb.create_sheet(_sheet_title(title)), headers, data)
         out = io.BytesIO()
         wb.save(out)
         body = out.getvalue()
@@ -70,12 +86,20 @@ def export_sheets(fmt: str, filename: str, sheets: Sequence[tuple[str, Sequence[
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": disposition})
 
 
-def _write_sheet(ws, headers: list[str], data: list[list]) -> None:
-    ws.append(headers)
+def _sheet_title(title: str) -> str:
+    # Excel also refuses a sheet name that starts or ends with an apostrophe.
+    return _UNSAFE_SHEET_TITLE.sub("-", title)[:31].strip("'") or "导出"
+
+
+def _write_sheet(ws, headers: list, data: list[list]) -> None:
+    for row in [headers, *data]:
+        ws.append(row)
+        for cell in ws[ws.max_row][: len(row)]:
+            # openpyxl makes any text starting with "=" a formula; text is only ever written as text.
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    for row in data:
-        ws.append(row)
     for i, header in enumerate(headers, start=1):
         ws.column_dimensions[get_column_letter(i)].width = max(10, min(50, len(str(header)) * 2 + 4))
     ws.freeze_panes = "A2"

@@ -12,20 +12,51 @@ from typing import Any, NamedTuple
 
 from flask import flash
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice
+from wtforms import FieldList, FormField, PasswordField, SelectChoice, TextAreaField
 from wtforms.meta import DefaultMeta
 from wtforms.validators import ValidationError
 
 from app.core.errors import DomainError, ValidationFailed
+from app.core.validators import single_line_error
 from app.extensions import db
+
+# Fields whose text may span lines (or is never shown nor sent anywhere: a password).
+MULTI_LINE_FIELDS = (TextAreaField, PasswordField)
 
 
 class BaseForm(FlaskForm):
+    """Every form of the platform. Validating one also holds every single-line field in it (rows of a
+    FieldList and FormField included) to single_line_error: no line breaks, tabs or other control characters."""
+
     class Meta:
         locales = ["zh"]
 
         def get_translations(self, form):
             return DefaultMeta.get_translations(self, form)
+
+    def validate(self, extra_validators=None) -> bool:
+        for field in _single_line_fields(self):
+            if single_line not in field.validators:
+                field.validators = [*field.validators, single_line]
+        return super().validate(extra_validators)
+
+
+def single_line(form, field) -> None:
+    """A field validator: the text (or each text of a repeated input) is one line."""
+    values = field.data if isinstance(field.data, list) else [field.data]
+    for value in values:
+        if message := single_line_error(value):
+            raise ValidationError(message)
+
+
+def _single_line_fields(fields):
+    for field in fields:
+        if isinstance(field, FormField):
+            yield from _single_line_fields(field.form)
+        elif isinstance(field, FieldList):
+            yield from _single_line_fields(field.entries)
+        elif not isinstance(field, MULTI_LINE_FIELDS):
+            yield field
 
 
 def strip(value):

@@ -9,12 +9,31 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.enums import EmailState
 from app.core.models import EnumText, utcnow
+from app.core.validators import one_line, single_line_error
 from app.extensions import db
+
+
+def site_url(path: str | None) -> str:
+    """An address people can open from their mail client: SITE_URL + path (just the path without it).
+
+    Every link in a mail is built here and never from the request's Host header, which the sender of the
+    request chooses: a reset link must not point at someone else's site."""
+    base = (current_app.config.get("SITE_URL") or "").rstrip("/")
+    return f"{base}{path or '/'}"
+
+
+def sent_or_link(to: str, link: str, what: str = "邀请") -> str:
+    """What to tell whoever sent an invitation: it goes by mail, or (no MAIL_SERVER: an intranet without mail)
+    the link, for them to pass on by hand."""
+    if current_app.config.get("MAIL_SERVER"):
+        return f"{what}已发送至 {to}"
+    return f"平台未配置邮件服务，请将此{what}链接发给 {to}：{link}"
 
 
 class EmailDelivery:
@@ -52,11 +71,16 @@ class MailOutbox(EmailDelivery, db.Model):
 def queue_mail(to: str, subject: str, body: str, key: str | None = None) -> MailOutbox | None:
     """Queue an e-mail in this transaction; the jobs process sends it (send_emails), never the request.
 
-    A mail queued again under the same `key` is not queued twice (returns None then).
+    A mail queued again under the same `key` is not queued twice (returns None then). The subject is made one
+    line (a title typed before the single-line rule may hold a line break); an address with a control character
+    in it is not queued at all (returns None), since it would add lines to the mail's header.
     """
+    if single_line_error(to):
+        current_app.logger.warning("邮件地址含控制字符，未发送：%r（%s）", to, subject)
+        return None
     if key is not None and db.session.scalar(sa.select(MailOutbox.id).where(MailOutbox.key == key)):
         return None
-    mail = MailOutbox(key=key, to=to, subject=subject[:300], body=body)
+    mail = MailOutbox(key=key, to=to, subject=one_line(subject)[:300], body=body)
     try:
         with db.session.begin_nested():
             db.session.add(mail)

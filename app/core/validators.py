@@ -1,8 +1,26 @@
-"""Validators for identifiers people type: 统一社会信用代码, phone numbers, patent numbers."""
+"""Validators for what people type: single-line text, 统一社会信用代码, phone numbers, patent numbers."""
 
 from __future__ import annotations
 
 import re
+
+# C0 controls (\t \n \r …), DEL, C1 controls, and the Unicode line and paragraph separators: none belongs in a
+# name or a title, and any of them in a mail header would start a new header line.
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+SINGLE_LINE_MESSAGE = "不能包含换行、制表符等控制字符，请改为一行文字"
+
+
+def single_line_error(text) -> str | None:
+    """The rule of every single-line field (names, titles, contacts, e-mail addresses…): no control characters."""
+    if isinstance(text, str) and _CONTROL_RE.search(text):
+        return SINGLE_LINE_MESSAGE
+    return None
+
+
+def one_line(text: str) -> str:
+    """Text made safe for one line (a mail subject): control characters and runs of spaces become one space."""
+    return " ".join(_CONTROL_RE.sub(" ", text).split())
+
 
 # GB 32100-2015: 18 characters from this alphabet (no I, O, S, V, Z); the last is a check character.
 CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -54,7 +72,7 @@ _EMAIL_RE = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\"]+$")
 def email_error(email: str | None) -> str | None:
     """None when the address looks deliverable (one @, a dot in the domain, at most 254 characters)."""
     email = (email or "").strip()
-    if len(email) > 254 or not _EMAIL_RE.match(email):
+    if len(email) > 254 or not _EMAIL_RE.match(email) or single_line_error(email):
         return "电子邮箱格式不正确"
     return None
 

@@ -58,9 +58,19 @@ class IdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+def parse_id(value) -> int | None:
+    """A database id, as posted text (ASCII digits only: "²" is a digit to str.isdigit) or as a row's own
+    int, within the INTEGER range; None for anything else."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if 0 < value <= ID_MAX else None
+    if not isinstance(value, str) or not (value.isascii() and value.isdigit() and len(value) <= 10):
+        return None
+    return int(value) if 0 < int(value) <= ID_MAX else None
+
+
 def id_list(values) -> list[int]:
     """Ids from a form's repeated field (checkboxes); anything that is not an id is ignored."""
-    return [int(v) for v in values if v.isascii() and v.isdigit() and len(v) <= 10 and 0 < int(v) <= ID_MAX]
+    return [i for i in map(parse_id, values) if i is not None]
 
 
 def url_with_query(endpoint: str, **changes) -> str:
@@ -137,6 +147,8 @@ def init_web(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def handle_http(err: HTTPException):
+        if err.response is not None:  # a page made for this refusal (the login page's own 429)
+            return err.response
         if err.code in ERROR_TEXT:
             return render_error(err.code)
         return err

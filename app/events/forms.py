@@ -1,6 +1,6 @@
-"""Forms of the event pages, and what every event form shares: Beijing-time inputs, id filters, and turning a
-form's first error into the page's message. Times are typed in Beijing time and handed on as naive UTC; the
-services check the rules between fields and report them next to the field (show_form_error)."""
+"""Forms of the event pages, and what every event form shares: Beijing-time inputs, the ids of edited rows,
+and turning a form's first error into the page's message. Times are typed in Beijing time and handed on as
+naive UTC; the services check the rules between fields and report them next to the field (show_form_error)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from app.core.enums import EventType, OrgType, TicketType
 from app.core.errors import ValidationFailed
 from app.core.forms import BaseForm, select_choices, strip, with_blank
 from app.core.regions import REGIONS
+from app.core.web import parse_id
 from app.events.models import Event
 from app.events.services import MAX_SEATS, EventInput, SessionInput, TicketInput
 from app.postings.forms import MultiCheckboxField
@@ -59,8 +60,17 @@ def _count(label: str, description: str = "") -> IntegerField:
     )
 
 
-def id_filter(value):
-    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 10 else None
+class RowIdField(HiddenField):
+    """The id of a row a form edits (an agenda item, an attendee), rendered from the row itself so that saving
+    the form again updates that row in place instead of replacing it (its registrations, its ticket). Blank
+    means a new row; anything else that is not an id refuses the whole form. Whether the id names one of the
+    rows being edited is the service's rule (app.events.services.edited_rows)."""
+
+    def process_formdata(self, valuelist):
+        text = (valuelist[0] if valuelist else "").strip()
+        self.data = parse_id(text) if text else None
+        if text and self.data is None:
+            raise ValueError("表单内容已失效，请刷新页面后重新填写")
 
 
 def first_error(form) -> str:
@@ -78,7 +88,7 @@ def submitted(form_class: type[F]) -> F:
 
 
 class SessionRow(Form):
-    id = HiddenField(filters=[id_filter])
+    id = RowIdField()
     title = StringField("议程", filters=[strip])
     speaker = StringField("嘉宾", filters=[strip])
     room = StringField("会场", filters=[strip])

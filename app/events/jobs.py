@@ -11,14 +11,13 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from app.core.enums import EventStatus, NotificationKind, RegistrationStatus
-from app.core.mail import queue_mail
+from app.core.mail import queue_mail, site_url
 from app.core.web import local_time
 from app.events.locking import lock_event
 from app.events.models import Event, Registration
 from app.events.services import close_event_registration
 from app.events.waitlist import promote_waitlist, registrant_ids
 from app.extensions import db
-from app.notifications.delivery import site_url
 from app.notifications.services import notify
 
 RUNNING = (EventStatus.PUBLISHED, EventStatus.CLOSED)

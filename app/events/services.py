@@ -7,8 +7,10 @@ Seats and the waitlist are app/events/waitlist.py; registering is app/events/reg
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 import sqlalchemy as sa
 
@@ -30,6 +32,7 @@ from app.extensions import db
 from app.notifications.services import notify
 
 S = EventStatus
+T = TypeVar("T")
 MAX_SEATS = 100_000
 TITLE_MAX, VENUE_MAX, URL_MAX, CONTACT_MAX, REASON_MAX = 200, 300, 500, 200, 1000
 
@@ -167,11 +170,23 @@ def _apply(event: Event, data: EventInput) -> None:
     _apply_tickets(event, data.tickets)
 
 
+def edited_rows(rows: Iterable[T], ids: Iterable[int | None], field: str, what: str) -> dict[int, T]:
+    """The rows an edit form may touch, by id (an event's agenda items, a registration's attendees). A blank
+    id is a new row; every other id must name one of `rows`, once. An id of another event's or registration's
+    row, or one removed since the form was opened, refuses the whole edit, so nothing else is changed."""
+    current = {row.id: row for row in rows}
+    sent = [i for i in ids if i is not None]
+    if len(set(sent)) != len(sent) or any(i not in current for i in sent):
+        message = f"{what}已被修改或不属于这里，请刷新页面后重新填写"
+        raise ValidationFailed(message, errors={field: message})
+    return current
+
+
 def _apply_sessions(event: Event, sessions: list[SessionInput]) -> None:
     """Sessions keep their ids when edited (registrations point at them); ones left out are removed unless
     someone signed up for them, and a capacity cannot drop below the places already confirmed."""
-    current = {s.id: s for s in event.sessions}
-    keep = {s.id for s in sessions if s.id in current}
+    current = edited_rows(event.sessions, (s.id for s in sessions), "sessions", "议程")
+    keep = {s.id for s in sessions if s.id is not None}
     for session_id, session in current.items():
         if session_id not in keep:
             if _session_chosen(session_id):

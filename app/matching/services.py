@@ -13,6 +13,7 @@ from app.core.clock import local_today
 from app.core.enums import FeedbackReason, MatchVerdict, PostingKind, PostingStatus
 from app.core.errors import NotFound, ValidationFailed
 from app.extensions import db
+from app.matching.calibration import FLOOR, is_shown, label_of
 from app.matching.computing import compute_batch, compute_matches, load_sources
 from app.matching.context import MatchContext
 from app.matching.models import Match, MatchFeedback, MatchState
@@ -164,11 +165,17 @@ def verdicts_for(match_ids: Iterable[int]) -> dict[int, MatchFeedback]:
 
 
 def matches_for_posting(posting: Posting, per_kind: int = 5) -> list[Match]:
-    """The best matches of one source, per target kind, targets still live."""
+    """The best matches of one source worth showing (calibrated relevance ≥ FLOOR), per target kind, targets
+    still live."""
     stmt = (
         sa.select(Match)
         .join(Posting, Posting.id == Match.target_id)
-        .where(Match.source_id == posting.id, Match.rank <= per_kind, eligible_clause(local_today()))
+        .where(
+            Match.source_id == posting.id,
+            Match.rank <= per_kind,
+            Match.score >= FLOOR,
+            eligible_clause(local_today()),
+        )
         .options(selectinload(Match.target).selectinload(Posting.org))
         .order_by(Match.target_kind, Match.rank)
     )
@@ -176,7 +183,7 @@ def matches_for_posting(posting: Posting, per_kind: int = 5) -> list[Match]:
 
 
 def org_matches_query(org_id: int, best_first: bool = False):
-    """Matches across an organisation's postings (targets still live): per source, newest sources
+    """Matches worth showing across an organisation's postings (targets still live): per source, newest sources
     first, each source's matches by rank; or, with best_first, by score alone."""
     source, target = sa.orm.aliased(Posting), sa.orm.aliased(Posting)
     today = local_today()
@@ -186,6 +193,7 @@ def org_matches_query(org_id: int, best_first: bool = False):
         .join(target, target.id == Match.target_id)
         .where(
             source.org_id == org_id,
+            Match.score >= FLOOR,
             target.status == PostingStatus.PUBLISHED,
             sa.or_(target.deadline.is_(None), target.deadline >= today),
         )
@@ -219,6 +227,8 @@ def benchmark_rows(top: int = 20) -> Iterator[dict]:
                 "rank": match.rank,
                 "score": round(match.score, 4),
                 "reasons": match.reasons,
+                "label": label_of(match.score).label,
+                "shown": is_shown(match.score),
             }
 
 

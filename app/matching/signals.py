@@ -1,5 +1,6 @@
 """Field signals added to a candidate's fused score (scoring.py, step 3): industry, TRL, region, and the
-target's own tier, freshness and open deadline. Each comes with the Chinese line shown as a reason."""
+target's own tier, freshness and open deadline. Each comes with the Chinese line shown as a reason, which
+names the field and its value ("同属 C14 食品制造业", "技术成熟度 TRL 6，适合合作开发", "同在包头市")."""
 
 from __future__ import annotations
 
@@ -25,9 +26,9 @@ FRESH_DAYS = 90
 @lru_cache(maxsize=4096)
 def _industry_signals(a: str, b: str) -> tuple[Signal, ...]:
     if len(a) == 3 and a == b:
-        return (Signal("same_division", f"同属行业大类：{industry_name(a)}", 0.10),)
+        return (Signal("same_division", f"同属 {a} {industry_name(a)}", 0.10),)
     if a and b and a[0] == b[0]:
-        return (Signal("same_section", f"同属行业门类：{industry_name(a[0])}", 0.04),)
+        return (Signal("same_section", f"同属 {a[0]} {industry_name(a[0])}（门类）", 0.04),)
     return ()
 
 
@@ -51,7 +52,7 @@ def _region_signals(source: str, target: str) -> tuple[Signal, ...]:
     if source == target and source != OUTSIDE:
         return (Signal("same_city", f"同在{region_name(source)}，供货便利", 0.08),)
     if OUTSIDE not in (source, target):
-        return (Signal("same_province", f"同在自治区内（{region_name(target)}）", 0.04),)
+        return (Signal("same_province", f"同在自治区内，对方在{region_name(target)}", 0.04),)
     return ()
 
 
@@ -59,7 +60,7 @@ def target_signals_of(target: Target, today: date) -> list[Signal]:
     signals = []
     tier = target.tier if target.kind == K.CAPABILITY else None
     if tier is not None:
-        signals.append(Signal("tier", f"{tier.label}", 0.02 * tier.rank))
+        signals.append(Signal("tier", f"梯度培育：{tier.label}", 0.02 * tier.rank))
     if target.published_at is not None:
         days = (datetime.combine(today, datetime.min.time()) - target.published_at).days
         if days <= FRESH_DAYS:

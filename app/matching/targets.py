@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from app.core.enums import PostingKind, PostingStatus, Tier
-from app.postings.models import Posting
+from app.core.enums import PostingKind, Tier
+from app.search.documents import searchable_clause
 
 
 @dataclass(slots=True)
@@ -34,7 +34,5 @@ class Target:
 
 
 def eligible_clause(today: date) -> sa.ColumnElement:
-    """Published with an open deadline: the only postings that are sources or targets."""
-    return sa.and_(
-        Posting.status == PostingStatus.PUBLISHED, sa.or_(Posting.deadline.is_(None), Posting.deadline >= today)
-    )
+    """Published with an open deadline: the only postings that are sources or targets (as in search)."""
+    return searchable_clause(today)

@@ -12,6 +12,7 @@ from app.core.pagination import paginate
 from app.core.web import commit_and_redirect, safe_next
 from app.extensions import db
 from app.matching import services
+from app.matching.calibration import label_of
 from app.matching.reasons import render_reasons
 from app.postings.models import Posting
 from app.postings.queries import is_owner
@@ -28,6 +29,12 @@ def recommendations_for(posting: Posting) -> list[dict]:
     matches = services.matches_for_posting(posting, RECOMMENDED_PER_KIND)
     verdicts = services.verdicts_for(m.id for m in matches)
     return [{"match": m, "reasons": render_reasons(m.reasons), "verdict": verdicts.get(m.id)} for m in matches]
+
+
+@bp.app_template_global()
+def match_label(score: float):
+    """The calibrated label users see for a stored match score (高 / 较高 / 一般)."""
+    return label_of(score)
 
 
 @bp.app_template_global()

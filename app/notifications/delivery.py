@@ -17,12 +17,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 
 from app.auth.mail import send_mail
 from app.auth.models import User
 from app.core.enums import DigestFrequency, EmailState
-from app.core.mail import MailOutbox
+from app.core.mail import MailOutbox, site_url
 from app.extensions import db
 from app.notifications.models import Notification, NotificationSettings
 
@@ -38,12 +37,6 @@ Composer = Callable[[object], tuple[str, str, str]]
 def backoff(attempts: int) -> timedelta:
     """The wait before the next try after `attempts` failed ones: 2, 4, 8, 16 minutes."""
     return timedelta(minutes=2**attempts)
-
-
-def site_url(path: str | None) -> str:
-    """An address people can open from their mail client: SITE_URL + path (just the path without it)."""
-    base = (current_app.config.get("SITE_URL") or "").rstrip("/")
-    return f"{base}{path or '/'}"
 
 
 def _due(model, now: datetime):

@@ -9,10 +9,9 @@ import sqlalchemy as sa
 from app.auth.models import User
 from app.core.clock import local_date
 from app.core.enums import DigestFrequency, EmailState
-from app.core.mail import queue_mail
+from app.core.mail import queue_mail, site_url
 from app.core.web import local_time
 from app.extensions import db
-from app.notifications.delivery import site_url
 from app.notifications.models import Notification
 from app.notifications.services import settings_for
 

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from app.auth.models import User
 from app.core.enums import OrgRole, OrgSize, OrgType, Tier, VerificationStatus
 from app.core.errors import DomainError, FieldError, Forbidden, NotFound, ValidationFailed
-from app.core.mail import queue_mail
+from app.core.mail import queue_mail, site_url
 from app.core.models import record_change, utcnow
 from app.core.validators import credit_code_error, normalize_credit_code
 from app.extensions import db
@@ -84,8 +84,9 @@ def _taken(column, value, org: Organization) -> bool:
     return db.session.scalar(query.limit(1)) is not None
 
 
-def apply_profile(org: Organization, profile: OrgProfile) -> None:
-    """Copy a profile onto an organisation. Names and credit codes are unique; the code must be valid."""
+def check_profile(org: Organization, profile: OrgProfile) -> tuple[str, str]:
+    """The profile's name and credit code, normalised. Names and credit codes are unique; the code must be
+    valid. Changes nothing (registration checks a profile before it knows whether it will use it)."""
     name = normalize_org_name(profile.name)
     code = normalize_credit_code(profile.credit_code)
     if not name:
@@ -93,11 +94,18 @@ def apply_profile(org: Organization, profile: OrgProfile) -> None:
     error = credit_code_error(code)
     if error:
         raise FieldError("credit_code", error)
-    with db.session.no_autoflush:  # the caller flushes once, through flush_unique()
+    with db.session.no_autoflush:
         if _taken(Organization.name, name, org):
             raise FieldError("name", f"机构名称“{name}”已被注册。如您属于该机构，请联系其机构管理员邀请您加入。")
         if _taken(Organization.credit_code, code, org):
             raise FieldError("credit_code", "该统一社会信用代码已被其他机构注册，请核对；如有疑问请联系平台管理员。")
+    return name, code
+
+
+def apply_profile(org: Organization, profile: OrgProfile) -> None:
+    """Copy a profile, once check_profile passes, onto an organisation."""
+    name, code = check_profile(org, profile)
+    with db.session.no_autoflush:  # the caller flushes once, through flush_unique()
         for f in fields(OrgProfile):
             if f.name != "group_name":
                 setattr(org, f.name, getattr(profile, f.name) or None)
@@ -191,14 +199,16 @@ def pending_invitations(org: Organization) -> list[Invitation]:
 
 def invite_member(org: Organization, email: str, actor: User) -> tuple[Invitation, str]:
     """An org admin invites a colleague by e-mail. Only the token's sha256 is stored; inviting the
-    same address again replaces the earlier invitation. Returns the invitation and its link."""
+    same address again replaces the earlier invitation. Returns the invitation and its link.
+
+    The admin learns nothing about whether the address has an account elsewhere on the platform: the
+    invitation is made and listed either way, and an account holder is mailed why it cannot be accepted
+    (one account, one organisation). Only the organisation's own members, listed on its page, are refused."""
     require_org_admin(org, actor)
     email = email.strip().lower()
     existing = db.session.scalar(sa.select(User).where(User.email == email))
-    if existing is not None:
-        if existing.belongs_to(org.id):
-            raise FieldError("email", "该邮箱已是本机构成员")
-        raise FieldError("email", "该邮箱已注册平台账号，无法再受邀加入；如需调整所属机构请联系平台管理员")
+    if existing is not None and existing.belongs_to(org.id):
+        raise FieldError("email", "该邮箱已是本机构成员")
     db.session.execute(
         sa.delete(Invitation).where(
             Invitation.org_id == org.id, Invitation.email == email, Invitation.accepted_at.is_(None)
@@ -216,14 +226,17 @@ def invite_member(org: Organization, email: str, actor: User) -> tuple[Invitatio
     )
     db.session.add(invitation)
     db.session.flush()
-    link = url_for("auth.accept_invitation", token=token, _external=True)
-    queue_mail(
-        email,
-        f"{org.name} 邀请您加入联桥平台",
-        f"{actor.name} 邀请您以“{org.name}”成员身份加入联桥平台。\n\n"
-        f"请在 {days} 天内打开以下链接设置您的账号：\n{link}\n\n如果您不认识邀请人，请忽略本邮件。",
-        key=f"invitation:{invitation.id}",
-    )
+    link = site_url(url_for("auth.accept_invitation", token=token))
+    invited = f"{actor.name} 邀请您以“{org.name}”成员身份加入联桥平台。\n\n"
+    if existing is None:
+        body = f"{invited}请在 {days} 天内打开以下链接设置您的账号：\n{link}\n\n如果您不认识邀请人，请忽略本邮件。"
+    else:
+        body = (
+            f"{invited}本邮箱已有联桥平台账号，而一个账号只能属于一家机构，因此无法通过此邀请加入。"
+            "如需调整所属机构，请联系平台管理员；也可以请邀请人改用您的其他邮箱重新邀请。\n\n"
+            "如果您不认识邀请人，请忽略本邮件。"
+        )
+    queue_mail(email, f"{org.name} 邀请您加入联桥平台", body, key=f"invitation:{invitation.id}")
     return invitation, link
 
 

@@ -13,6 +13,7 @@ from app.core.enums import OrgRole, PostingKind, Tier
 from app.core.errors import ValidationFailed
 from app.core.exports import export_rows
 from app.core.forms import commit_form
+from app.core.mail import sent_or_link
 from app.core.models import history_for, utcnow
 from app.core.pagination import paginate
 from app.core.web import commit_and_redirect, id_list
@@ -85,10 +86,7 @@ def invite():
     form = InviteForm()
     if done := commit_form(form, lambda: services.invite_member(current_user.org, form.email.data, current_user)):
         invitation, link = done.result
-        if current_app.config.get("MAIL_SERVER"):
-            flash(f"邀请已发送至 {invitation.email}", "success")
-        else:
-            flash(f"平台未配置邮件服务，请将此邀请链接发给 {invitation.email}：{link}", "success")
+        flash(sent_or_link(invitation.email, link), "success")
         return redirect(_dashboard("members"))
     return render_dashboard(invite_form=form, status=422)
 

@@ -1,9 +1,10 @@
 """One thin form per kind of posting. Fields carry the import names of app/postings/schema.py; the form does
-no checking of its own (the service runs clean_posting); show_form_error puts the service's errors next to its fields."""
+no checking of its own beyond the house rule every form keeps (single-line fields are one line, BaseForm): the
+service runs clean_posting, which holds the import to the same rule; show_form_error puts the service's errors
+next to its fields."""
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -16,7 +17,7 @@ from wtforms import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.enums import ACHIEVEMENT_MODES, NEED_MODES, PostingKind, Tier
-from app.core.forms import select_choices, with_blank
+from app.core.forms import BaseForm, select_choices, with_blank
 from app.core.industries import industry_choices
 from app.core.regions import REGIONS
 from app.postings.listing import decimal_text
@@ -53,7 +54,7 @@ def _modes(label, modes):
     return MultiCheckboxField(label, choices=select_choices((m.value, m.label) for m in modes), validate_choice=False)
 
 
-class PostingForm(FlaskForm):
+class PostingForm(BaseForm):
     kind: PostingKind
 
     # Only ever our own random token; a tampered, longer one is cut to the column size (40) rather than failing.

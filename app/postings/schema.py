@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from app.core.enums import ACHIEVEMENT_MODES, NEED_MODES, CooperationMode, PostingKind, Tier
 from app.core.industries import normalize_industry
 from app.core.regions import parse_region
-from app.core.validators import normalize_patent, patent_error, split_list
+from app.core.validators import SINGLE_LINE_MESSAGE, normalize_patent, patent_error, single_line_error, split_list
 
 MAX_KEYWORDS = 20
 MAX_KEYWORD_LENGTH = 30
@@ -60,6 +60,9 @@ FIELD_LABELS = {
     "certifications": "资质认证",
     "tier": "梯度培育层级",
 }
+# Text kept as typed: one line each (lists are one line per item: a line break separates items).
+SINGLE_LINE_FIELDS = ("org", "title", "contact", "ref", "quantity")
+LIST_FIELDS = ("keywords", "patents", "certifications")
 
 
 def known_fields(kind: PostingKind) -> set[str]:
@@ -162,6 +165,7 @@ def clean_posting(kind: PostingKind, raw: dict, *, today: date | None = None, ch
     for name in REQUIRED[kind]:
         if _blank(raw.get(name)):
             out.errors[name] = f"请填写{FIELD_LABELS[name]}"
+    _check_single_lines(raw, out)
     _clean_texts(kind, raw, out)
     _clean_keywords(raw, out)
     _clean_classification(raw, out)
@@ -178,6 +182,14 @@ def clean_posting(kind: PostingKind, raw: dict, *, today: date | None = None, ch
     if kind == PostingKind.CAPABILITY:
         _clean_capability(raw, out)
     return out
+
+
+def _check_single_lines(raw: dict, out: Cleaned) -> None:
+    """No line breaks, tabs or other control characters in a single-line field or a list item."""
+    for name in SINGLE_LINE_FIELDS + LIST_FIELDS:
+        values = split_list(raw.get(name)) if name in LIST_FIELDS else [raw.get(name)]
+        if any(single_line_error(value) for value in values):
+            out.errors.setdefault(name, f"{FIELD_LABELS[name]}{SINGLE_LINE_MESSAGE}")
 
 
 def _clean_texts(kind: PostingKind, raw: dict, out: Cleaned) -> None:

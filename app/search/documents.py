@@ -15,7 +15,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from app.core.enums import PostingKind
+from app.core.enums import PostingKind, PostingStatus
 from app.extensions import db
 from app.organizations.models import Organization
 from app.postings.models import Posting
@@ -52,6 +52,13 @@ def posting_document(posting: Posting, today: date | None = None) -> dict:
         "challenge": bool(posting.challenge),
         "budget_wan": posting.budget_wan,
     }
+
+
+def searchable_clause(today: date) -> sa.ColumnElement:
+    """Published with an open deadline: what search and matching may show."""
+    return sa.and_(
+        Posting.status == PostingStatus.PUBLISHED, sa.or_(Posting.deadline.is_(None), Posting.deadline >= today)
+    )
 
 
 def current_vector_clause() -> sa.ColumnElement:

@@ -9,6 +9,7 @@ document again, now carrying the vector (engines with vector search index it; ot
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 
 import sqlalchemy as sa
@@ -21,7 +22,7 @@ from app.extensions import db
 from app.postings.models import Posting
 from app.search.documents import current_vector_clause, current_vectors, load_postings, posting_document
 from app.search.models import PostingVector
-from search.embedding import MODEL_NAME, Embedder, create_embedder
+from search.embedding import MODEL_NAME, Embedder, create_embedder, document_text
 from search.vectors import VectorStore, to_bytes
 
 EMBED_BATCH = 64
@@ -31,7 +32,8 @@ def get_embedder() -> Embedder:
     """The app's embedder (one per app; the model itself is shared by the process)."""
     app = current_app._get_current_object()
     if "embedder" not in app.extensions:
-        app.extensions["embedder"] = create_embedder(bool(app.config.get("EMBEDDINGS", True)))
+        precomputed = [path for path in str(app.config.get("EMBEDDING_PRECOMPUTED") or "").split(os.pathsep) if path]
+        app.extensions["embedder"] = create_embedder(bool(app.config.get("EMBEDDINGS", True)), precomputed)
     return app.extensions["embedder"]
 
 
@@ -85,6 +87,19 @@ def embed_batches(
         _announce(postings)
         db.session.flush()
         yield len(postings)
+
+
+def published_passages() -> Iterator[tuple[str, bytes]]:
+    """(the text each published posting's current vector encodes, the vector), for `export-vectors`."""
+    rows = db.session.execute(
+        sa.select(Posting.id, PostingVector.vector)
+        .join(PostingVector, current_vector_clause())
+        .where(Posting.status == PostingStatus.PUBLISHED)
+        .order_by(Posting.id)
+    ).all()
+    postings = load_postings([pid for pid, _ in rows])
+    for pid, vector in rows:
+        yield document_text(posting_document(postings[pid])), vector
 
 
 def embed_outdated(limit: int) -> int:

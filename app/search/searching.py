@@ -20,6 +20,7 @@ from app.postings.models import Posting
 from app.search.backend import get_search
 from app.search.dictionary import log_search
 from app.search.documents import load_postings
+from app.search.semantic import fused_result, semantic_hits
 from search import SearchRequest, SearchResult
 from search.query import HIGHLIGHT_TAGS, MAX_QUERY_CHARS, MAX_WINDOW
 
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 SNIPPET_CHARS = 120
 FACET_SHOWN = 12
 FALLBACK_NOTICE = "搜索服务暂不可用，当前显示本地索引结果"
+RELATED = 5  # "意思相近" postings added to page 1 when the words matched
 _MARKS = re.compile("(" + "|".join(map(re.escape, HIGHLIGHT_TAGS)) + ")")
 ARGS = ("q", "kind", "industry", "region", "trl", "coop", "tier", "sort")
 
@@ -141,6 +143,8 @@ class SearchPage:
     pages: int = 1
     fell_back: bool = False
     relaxed: bool = False
+    blended: bool = False  # ranked by words and meaning together (semantic.fused_result)
+    related: list[HitView] = field(default_factory=list)  # same meaning, other words (page 1)
 
     @property
     def has_prev(self) -> bool:
@@ -194,26 +198,31 @@ def _facets(result: SearchResult, args: SearchArgs) -> list[Facet]:
     return facets
 
 
+def _views_of(ids: list[int]) -> list[HitView]:
+    """Plain views (no highlights) of these postings, in this order."""
+    postings = load_postings(ids)
+    return [_view(postings[pid], {}) for pid in ids if pid in postings and postings[pid].is_public]
+
+
+def _view(posting: Posting, highlights: dict) -> HitView:
+    title, body = highlights.get("title"), highlights.get("body")
+    plain = (posting.body or "")[:SNIPPET_CHARS] + ("…" if len(posting.body or "") > SNIPPET_CHARS else "")
+    return HitView(
+        posting=posting,
+        title=safe_highlight(title[0]) if title else Markup.escape(posting.title),
+        snippet=safe_highlight(body[0]) if body else Markup.escape(plain),
+        url_kind=posting.kind.value,
+    )
+
+
 def _hit_views(result: SearchResult) -> list[HitView]:
     """The page's hits, read fresh from the database; one that is no longer public is left out."""
     postings = load_postings(result.ids)
-    views = []
-    for hit in result.hits:
-        posting = postings.get(hit.id)
-        if posting is None or not posting.is_public:
-            continue
-        title = hit.highlights.get("title")
-        body = hit.highlights.get("body")
-        plain = (posting.body or "")[:SNIPPET_CHARS] + ("…" if len(posting.body or "") > SNIPPET_CHARS else "")
-        views.append(
-            HitView(
-                posting=posting,
-                title=safe_highlight(title[0]) if title else Markup.escape(posting.title),
-                snippet=safe_highlight(body[0]) if body else Markup.escape(plain),
-                url_kind=posting.kind.value,
-            )
-        )
-    return views
+    return [
+        _view(postings[hit.id], hit.highlights)
+        for hit in result.hits
+        if hit.id in postings and postings[hit.id].is_public
+    ]
 
 
 def _run(backend, args: SearchArgs, per_page: int, today) -> tuple[SearchResult, SearchResult]:
@@ -229,7 +238,7 @@ def _run(backend, args: SearchArgs, per_page: int, today) -> tuple[SearchResult,
     return result, counts
 
 
-def _notices(args: SearchArgs, result: SearchResult) -> list[tuple[str, str]]:
+def _notices(args: SearchArgs, result: SearchResult, blended: bool = False) -> list[tuple[str, str]]:
     notices = []
     if not args.q.strip():
         notices.append(("info", "请输入关键词进行搜索，例如：稀土永磁、羊绒、氢能。下面是最新发布的信息。"))
@@ -237,7 +246,9 @@ def _notices(args: SearchArgs, result: SearchResult) -> list[tuple[str, str]]:
         notices.append(("warning", "关键词里没有可以搜索的文字（只有标点或符号），下面显示全部信息。"))
     if result.truncated:
         notices.append(("warning", f"关键词太长，只按前 {MAX_QUERY_CHARS} 个字搜索。"))
-    if result.relaxed:
+    if blended:
+        notices.append(("info", "没有同时包含全部关键词的结果，下面按意思相近程度与部分关键词综合排序。"))
+    elif result.relaxed:
         notices.append(("info", "没有同时包含全部关键词的结果，下面是包含部分关键词的结果。"))
     if result.page_clamped or result.total > MAX_WINDOW:
         notices.append(("secondary", f"结果较多，最多可翻看前 {MAX_WINDOW} 条，请增加关键词或筛选条件。"))
@@ -245,7 +256,11 @@ def _notices(args: SearchArgs, result: SearchResult) -> list[tuple[str, str]]:
 
 
 def search_postings(args: SearchArgs, per_page: int, today) -> SearchPage:
-    """Run the search page's query; log what was searched (page 1 only) for the admins' dictionary work."""
+    """Run the search page's query; log what was searched (page 1 only) for the admins' dictionary work.
+
+    The words first (exact, facets, counts). Sorted by relevance, the text's meaning too (semantic.py):
+    when no posting had all the words, the page ranks the any-term and the semantic hits together; when
+    the words matched, page 1 adds up to RELATED postings that mean the same but share no words."""
     page = SearchPage(args=args)
     try:
         service = get_search()
@@ -255,9 +270,18 @@ def search_postings(args: SearchArgs, per_page: int, today) -> SearchPage:
         page.notices.append(("danger", "搜索暂时出错了，请稍后再试。"))
         page.tabs = [(None, "全部", 0)] + [(k.value, k.label, 0) for k in PostingKind]
         return page
+    semantic = []
+    if args.sort == "relevance" and args.q.strip() and not result.match_all:
+        semantic = semantic_hits(service, args.request(per_page, today))
+    if semantic and (result.relaxed or not result.total):
+        result = fused_result(service, args, per_page, today, semantic, result)
+        page.blended = True
+    elif semantic and args.page == 1:
+        shown = set(result.ids)
+        page.related = _views_of([pid for pid, _ in semantic if pid not in shown][:RELATED])
     if page.fell_back:
         page.notices.append(("warning", FALLBACK_NOTICE))
-    page.notices += _notices(args, result)
+    page.notices += _notices(args, result, page.blended)
     by_kind = dict(counts.facets.get("kind", []))
     page.tabs = [(None, "全部", counts.total)] + [(k.value, k.label, by_kind.get(k.value, 0)) for k in PostingKind]
     page.total, page.page, page.pages, page.relaxed = result.total, result.page, result.pages, result.relaxed

@@ -21,14 +21,21 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 
 from app.core.clock import local_today
-from app.core.enums import PostingKind, PostingStatus
+from app.core.enums import PostingKind
 from app.core.models import utcnow
 from app.core.outbox import SearchOutbox
 from app.extensions import db
 from app.postings.models import Posting
 from app.search.backend import SearchService, get_search
 from app.search.dictionary import mark_index_built
-from app.search.documents import count_postings, iter_documents, load_postings, posting_document, with_vectors
+from app.search.documents import (
+    count_postings,
+    iter_documents,
+    load_postings,
+    posting_document,
+    searchable_clause,
+    with_vectors,
+)
 from app.search.embeddings import embed_outdated
 from search import EngineUnavailable
 from search.documents import KINDS, clean_document
@@ -316,8 +323,7 @@ def sync_status(service: SearchService | None = None, today: date | None = None)
     """Per kind: postings in the DB (all, searchable) vs documents in each index; outbox backlog."""
     service = service or get_search()
     today = today or local_today()
-    open_deadline = sa.or_(Posting.deadline.is_(None), Posting.deadline >= today)
-    searchable = sa.and_(Posting.status == PostingStatus.PUBLISHED, open_deadline)
+    searchable = searchable_clause(today)
     counts = db.session.execute(
         sa.select(Posting.kind, sa.func.count(), sa.func.count().filter(searchable)).group_by(Posting.kind)
     ).all()

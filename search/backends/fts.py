@@ -124,6 +124,9 @@ def filter_sql(stem: str, filters: Filters) -> tuple[str, list]:
     if filters.cooperation is not None:
         sql.append(f"d.id IN (SELECT id FROM {stem}_coop WHERE mode = ?)")
         params.append(filters.cooperation)
+    if filters.ids:
+        sql.append(f"d.id IN ({', '.join('?' * len(filters.ids))})")
+        params.extend(filters.ids)
     for column, ids in (("org_id", filters.exclude_org_ids), ("group_id", filters.exclude_group_ids)):
         if ids:
             sql.append(f"(d.{column} IS NULL OR d.{column} NOT IN ({', '.join('?' * len(ids))}))")

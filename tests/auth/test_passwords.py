@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -12,7 +12,7 @@ import time_machine
 from app.core.models import utcnow
 from app.extensions import db as _db
 from app.notifications.jobs import send_emails
-from tests.auth.helpers import T0, login_post
+from tests.auth.helpers import T0, link_in, login_post, mails_to, throttled_app
 from tests.factories import PASSWORD, UserFactory
 
 
@@ -20,7 +20,7 @@ def logged_link(caplog, path: str) -> str:
     # Account mail is queued by the request and sent by the jobs process: run that job first.
     send_emails(utcnow())
     _db.session.commit()
-    links = re.findall(rf"http://localhost(/auth/{path}/[\w.\-]+)", caplog.text)
+    links = re.findall(rf"(/auth/{path}/[\w.\-]+)", caplog.text)
     assert links, f"no /auth/{path}/ link was logged"
     return links[-1]
 
@@ -79,12 +79,28 @@ def test_forged_reset_token_is_refused(client, db):
     assert "重置链接无效" in resp.text
 
 
-def test_reset_password_lifts_a_lockout(client, db, mail_log):
-    user = UserFactory(failed_login_count=0, locked_until=datetime(2100, 1, 1))
+def test_reset_password_lifts_a_lockout(make_app, mail_log):
+    app = throttled_app(make_app)
+    client = app.test_client()
+    with app.app_context():
+        user = UserFactory()
+        _db.session.commit()
+        for _ in range(5):
+            login_post(client, user.email, "wrong-password-1")
+        assert login_post(client, user.email, PASSWORD).status_code == 429
+        client.post("/auth/reset", data={"email": user.email})
+        client.post(logged_link(mail_log, "reset"), data={"password": "new-pass-2025", "confirm": "new-pass-2025"})
+        assert login_post(client, user.email, "new-pass-2025").status_code == 302
+
+
+def test_the_reset_link_starts_with_site_url_never_with_the_request_host(app, client, db):
+    app.config["SITE_URL"] = "https://lianqiao.example.gov.cn/"
+    user = UserFactory()
     db.session.commit()
-    client.post("/auth/reset", data={"email": user.email})
-    client.post(logged_link(mail_log, "reset"), data={"password": "new-pass-2025", "confirm": "new-pass-2025"})
-    assert login_post(client, user.email, "new-pass-2025").status_code == 302
+    client.post("/auth/reset", data={"email": user.email}, headers={"Host": "evil.example"})
+    (mail,) = mails_to(db, user.email)
+    assert "evil.example" not in mail.body
+    assert f"https://lianqiao.example.gov.cn{link_in(mail, 'reset')}" in mail.body
 
 
 def test_change_password_needs_the_current_one(client, db, login):

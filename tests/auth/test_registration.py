@@ -1,15 +1,19 @@
-"""Registration: a new organisation with its first user as admin, and every way the form refuses input."""
+"""Registration: a new organisation with its first user as admin, who logs in once the e-mail is confirmed; the
+answer never tells whether an address has an account; and every way the form refuses input."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from app.auth.models import User
 from app.core.enums import OrgRole, OrgType, VerificationStatus
 from app.core.models import StatusChange
 from app.organizations.models import Organization, OrgGroup
-from tests.auth.helpers import count
+from tests.auth.helpers import count, link_in, login_post, mails_to
 from tests.factories import OrgFactory, UserFactory, make_credit_code
 
 
@@ -37,8 +41,8 @@ def registration(**overrides) -> dict:
 
 
 def test_registration_creates_a_pending_org_with_its_first_user_as_admin(client, db):
-    resp = client.post("/auth/register", data=registration())
-    assert resp.status_code == 302 and resp.location.endswith("/orgs/mine")
+    resp = client.post("/auth/register", data=registration(), follow_redirects=True)
+    assert "请查收邮件完成注册" in resp.text
 
     user = db.session.scalar(sa.select(User))
     org = user.org
@@ -50,8 +54,67 @@ def test_registration_creates_a_pending_org_with_its_first_user_as_admin(client,
     change = db.session.scalar(sa.select(StatusChange))
     assert (change.entity_id, change.to_status, change.actor_id) == (org.id, "pending", user.id)
 
-    page = client.get("/orgs/mine")  # logged in, told to wait for verification
-    assert "等待平台认证" in page.text
+    assert login_post(client, "wang.wu@example.cn", "grassland-2025").status_code == 200  # not before confirming
+    (mail,) = mails_to(db, "wang.wu@example.cn")
+    confirmed = client.get(link_in(mail, "confirm"), follow_redirects=True)
+    assert "邮箱已确认" in confirmed.text and "等待平台认证" in confirmed.text
+    assert login_post(client, "wang.wu@example.cn", "grassland-2025").status_code == 302
+    assert "等待平台认证" in client.get("/orgs/mine").text
+
+
+def test_an_unconfirmed_account_gets_the_same_login_answer_as_a_wrong_password_and_its_link_again(client, db):
+    client.post("/auth/register", data=registration(), follow_redirects=True)
+    with time_machine.travel(datetime.now() + timedelta(hours=2)):  # a link at most once an hour
+        unconfirmed = login_post(client, "wang.wu@example.cn", "grassland-2025")
+        wrong = login_post(client, "wang.wu@example.cn", "grassland-2026")
+        assert unconfirmed.status_code == wrong.status_code == 200
+        assert unconfirmed.text == wrong.text
+        first, again = mails_to(db, "wang.wu@example.cn")  # the registration's link, and the one the login sent
+        assert link_in(first, "confirm") != link_in(again, "confirm")
+        assert "邮箱已确认" in client.get(link_in(again, "confirm"), follow_redirects=True).text
+
+
+def test_registering_an_address_that_has_an_account_looks_the_same_and_mails_its_owner(client, db):
+    owner = UserFactory(email="wang.wu@example.cn", name="王五")
+    db.session.commit()
+    taken = client.post("/auth/register", data=registration(), follow_redirects=True)
+    fresh = client.post(
+        "/auth/register",
+        data=registration(name="内蒙古另一家科技有限公司", credit_code=make_credit_code(4343), email="new@example.cn"),
+        follow_redirects=True,
+    )
+    assert taken.status_code == fresh.status_code == 200
+    assert taken.text.replace("wang.wu@example.cn", "") == fresh.text.replace("new@example.cn", "")
+    assert count(db, Organization) == 2 and count(db, User) == 2  # the owner's and the new one's
+    (told,) = mails_to(db, owner.email)
+    assert "已有平台账号" in told.body and "/auth/confirm/" not in told.body
+    assert db.session.get(User, owner.id).check_password("correct-horse-42")  # nothing about it changed
+
+
+def test_a_forged_or_tampered_confirmation_link_is_refused(client, db):
+    client.post("/auth/register", data=registration())
+    (mail,) = mails_to(db, "wang.wu@example.cn")
+    resp = client.get(link_in(mail, "confirm") + "x", follow_redirects=True)
+    assert "确认链接无效或已过期" in resp.text
+    assert db.session.scalar(sa.select(User)).email_confirmed_at is None
+
+
+@pytest.mark.parametrize(
+    "field, bad, good",
+    [
+        ("name", "内蒙古草原稀土\r\nBcc: spam@example.cn", "内蒙古草原稀土有限公司"),
+        ("contact_name", "王\t经理", "王经理"),
+        ("user_name", "王\u2028五", "王五"),
+        ("group_name", "包钢\x85集团", "包钢集团"),
+    ],
+)
+def test_a_name_with_a_line_break_or_other_control_character_is_refused_and_nothing_is_created(
+    client, db, field, bad, good
+):
+    resp = client.post("/auth/register", data=registration(**{field: bad}))
+    assert resp.status_code == 200 and "不能包含换行、制表符等控制字符" in resp.text
+    assert count(db, Organization) == 0 and count(db, User) == 0 and mails_to(db, "wang.wu@example.cn") == []
+    assert client.post("/auth/register", data=registration(**{field: good})).status_code == 302
 
 
 def test_wrong_credit_code_check_character_is_a_form_error_and_nothing_is_created(client, db):
@@ -68,10 +131,9 @@ def test_wrong_credit_code_check_character_is_a_form_error_and_nothing_is_create
     [
         ("name", "内蒙古草原稀土科技(集团)有限公司", "已被注册"),  # half-width brackets are the same name
         ("credit_code", None, "该统一社会信用代码已被其他机构注册"),
-        ("email", "WANG.wu@example.cn", "该邮箱已注册"),
     ],
 )
-def test_duplicate_name_credit_code_or_email_is_refused(client, db, field, taken, message):
+def test_duplicate_name_or_credit_code_is_refused(client, db, field, taken, message):
     existing = OrgFactory(name="内蒙古草原稀土科技（集团）有限公司", credit_code=make_credit_code(1))
     UserFactory(email="wang.wu@example.cn", org=existing)
     db.session.commit()

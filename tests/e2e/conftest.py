@@ -59,16 +59,37 @@ def browser():
         b.close()
 
 
+def watch_csp(page, violations: list[str]) -> None:
+    """Collect what the browser reports as blocked by the Content-Security-Policy (an inline script, handler
+    or style, a resource from elsewhere) on this page."""
+
+    def seen(message):
+        if "Content Security Policy" in message.text:
+            violations.append(f"{page.url}: {message.text}")
+
+    page.on("console", seen)
+
+
 @pytest.fixture
-def new_page(browser):
-    """Open pages in fresh contexts (separate cookies: separate people)."""
+def csp_violations():
+    """Every CSP violation the pages of this test reported; none may remain at its end."""
+    violations: list[str] = []
+    yield violations
+    assert not violations, "\n".join(violations)
+
+
+@pytest.fixture
+def new_page(browser, csp_violations):
+    """Open pages in fresh contexts (separate cookies: separate people), watched for CSP violations."""
     contexts = []
 
     def open_page(viewport=DESKTOP):
         ctx = browser.new_context(viewport=viewport, locale="zh-CN")
         ctx.set_default_timeout(15_000)
         contexts.append(ctx)
-        return ctx.new_page()
+        page = ctx.new_page()
+        watch_csp(page, csp_violations)
+        return page
 
     yield open_page
     for ctx in contexts:

@@ -9,7 +9,7 @@ import segno
 from app.core.enums import TicketType
 from app.events.checkin.tickets import sign_ticket
 from app.extensions import db
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, screenshot
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, screenshot, watch_csp
 from tests.e2e.test_journey_foundation import log_in
 from tests.factories import EventFactory, RegistrationFactory, TicketCategoryFactory
 
@@ -36,7 +36,7 @@ def desk_setup(live_server):
         }
 
 
-def test_organiser_checks_an_attendee_in_by_short_code(live_server, new_page, desk_setup):
+def test_organiser_checks_an_attendee_in_by_short_code(live_server, new_page, desk_setup, csp_violations):
     base = live_server.live_url
     page = new_page(DESKTOP)
     log_in(page, base, desk_setup["organiser"])
@@ -72,6 +72,7 @@ def test_organiser_checks_an_attendee_in_by_short_code(live_server, new_page, de
     phone.press("#desk-code", "Enter")
     phone.locator("#desk-result").filter(has_text="查无此票").wait_for()
     screenshot(phone, "checkin-desk-phone")
+    assert csp_violations == []  # the desk's script, styles and polling all within the policy
 
 
 def test_ticket_page_at_desktop_and_phone_widths(live_server, new_page, desk_setup):
@@ -127,7 +128,9 @@ def qr_video(path, payload: str, width: int = 640, height: int = 480) -> None:
     path.write_bytes(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\nFRAME\n".encode() + luma + chroma)
 
 
-def test_organiser_checks_in_by_showing_the_qr_to_the_camera(live_server, browser, desk_setup, tmp_path):
+def test_organiser_checks_in_by_showing_the_qr_to_the_camera(
+    live_server, browser, desk_setup, tmp_path, csp_violations
+):
     video = tmp_path / "ticket.y4m"
     qr_video(video, desk_setup["payload"])
     camera = browser.browser_type.launch(
@@ -143,6 +146,7 @@ def test_organiser_checks_in_by_showing_the_qr_to_the_camera(live_server, browse
     try:
         page = camera.new_context(viewport=PHONE, locale="zh-CN").new_page()
         page.set_default_timeout(15_000)
+        watch_csp(page, csp_violations)
         log_in(page, live_server.live_url, desk_setup["organiser"])
         page.goto(f"{live_server.live_url}/events/{desk_setup['event_id']}/checkin")
         page.click("#desk-camera")
@@ -150,5 +154,6 @@ def test_organiser_checks_in_by_showing_the_qr_to_the_camera(live_server, browse
         assert "签到成功" in page.inner_text("#desk-result")
         page.wait_for_timeout(3500)  # the camera keeps seeing the code: it is posted once, not again and again
         assert page.locator("#desk-log li").count() == 1
+        assert csp_violations == []  # the camera (Permissions-Policy camera=(self)) and jsQR load within the policy
     finally:
         camera.close()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from app.core.enums import EventType, PostingKind
-from app.events.judging.services import add_judge, add_presenter
+from app.events.judging.services import add_presenter, assign_judge
 from app.extensions import db as database
 from tests.e2e.conftest import PHONE, screenshot
 from tests.events.judging.helpers import roadshow
@@ -85,7 +85,7 @@ def test_judge_scores_on_the_phone_and_the_organiser_sees_results_in_the_browser
     base = live_server.live_url
     with live_server.app_context():
         event = roadshow(EventType.COMPETITION)
-        judge = add_judge(event, event.organiser, email=UserFactory(org=None, name="王教授").email)
+        judge = assign_judge(event, UserFactory(org=None, name="王教授"), event.organiser)
         names = ["内蒙古蒙草生态环境集团", "包头稀宝博为医疗系统公司", "呼和浩特市光伏组件科技公司"]
         first, *_ = [
             add_presenter(event, event.organiser, RegistrationFactory(event=event, org__name=n).id, "项目路演")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -9,8 +10,10 @@ import sqlalchemy as sa
 from app.core.enums import PostingKind
 from app.matching.jobs import drain_and_rematch
 from app.matching.models import Match
+from app.matching.reasons import render_reasons
 from app.matching.services import run_matches
 from app.postings.services import touch_posting
+from search.fusion import semantic_reason
 from tests.factories import PostingFactory
 
 K = PostingKind
@@ -25,6 +28,23 @@ def publish(db, *postings) -> None:
         touch_posting(posting)
     db.session.commit()
     drain_and_rematch()
+
+
+def import_eval(runner) -> None:
+    """The labelled set (tests/data/eval) imported, published and indexed."""
+    result = runner.invoke(args=["catalog", "import", str(EVAL / "corpus.jsonl"), "--publish", "--verified"])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(args=["search", "drain"]).exit_code == 0
+
+
+def semantic_said(reasons: dict, cosine: float | None) -> bool:
+    """Whether the rendered reasons say the pair is close in meaning; checks they say it in words, never
+    a figure, and exactly when the pair's cosine reaches the cutoff."""
+    lines = [line for line in render_reasons(reasons) if "语义" in line]
+    assert not any(re.search(r"\d", line) for line in lines), lines
+    expected = semantic_reason(cosine)
+    assert lines == ([expected] if expected else []), (cosine, lines)
+    return bool(lines)
 
 
 def run_all(db) -> None:

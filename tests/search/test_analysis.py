@@ -32,6 +32,13 @@ def test_search_mode_also_indexes_the_sub_words_of_a_compound(analyzer):
     assert {"稀土永磁", "稀土", "永磁", "材料"} <= set(tokens)
 
 
+def test_whole_words_are_the_precise_cut_without_the_pieces_search_mode_adds(analyzer):
+    assert "马铃" in analyzer.tokens("马铃薯淀粉加工")
+    assert analyzer.whole_words("马铃薯淀粉加工") == ("马铃薯", "淀粉", "加工")
+    assert analyzer.whole_words("稀土永磁材料") == ("稀土永磁", "材料")
+    assert analyzer.whole_words(None) == () and analyzer.whole_words("，。！") == ()
+
+
 def test_query_side_keeps_one_token_per_concept(analyzer):
     assert analyzer.query_tokens("稀土永磁材料") == ["稀土永磁", "材料"]
 

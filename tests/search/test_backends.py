@@ -143,3 +143,11 @@ def test_punctuation_only_lists_everything_with_a_flag(backend):
     result = ask(backend, "？！……")
     assert result.match_all
     assert result.total == len(SEARCHABLE)
+
+
+def test_an_ids_filter_keeps_only_those_postings_and_still_applies_the_others(backend):
+    wanted = tuple(d["id"] for d in SEARCHABLE[:3])
+    assert sorted(ask(backend, "", ids=wanted, per_page=50).ids) == sorted(wanted)
+    kind = SEARCHABLE[0]["kind"]
+    same_kind = {d["id"] for d in SEARCHABLE[:3] if d["kind"] == kind}
+    assert set(ask(backend, "", ids=wanted, kinds=(kind,), per_page=50).ids) == same_kind

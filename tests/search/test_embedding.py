@@ -10,7 +10,16 @@ import numpy as np
 import pytest
 
 from search import embedding
-from search.embedding import DIMS, EmbeddingUnavailable, NullEmbedder, create_embedder, document_text
+from search.embedding import (
+    DIMS,
+    Embedder,
+    EmbeddingUnavailable,
+    NullEmbedder,
+    PrecomputedEmbedder,
+    PrecomputedVectors,
+    create_embedder,
+    document_text,
+)
 from search.knn import cosine_from_score, engine_has_vectors, knn_hits, knn_search_body
 from search.query import Filters
 from search.vectors import VectorStore, from_bytes, to_bytes
@@ -215,3 +224,37 @@ def test_engine_scores_turn_back_into_cosines():
     assert cosine_from_score(0.915) == pytest.approx(0.83)
     response = {"hits": {"hits": [{"_id": "4", "_score": 1.0}, {"_id": "2", "_score": 0.5}]}}
     assert knn_hits(response) == [(4, 1.0), (2, 0.0)]
+
+
+class _CountingEmbedder(Embedder):
+    """Stands in for the model: a fixed vector per text, counting what it was asked to encode."""
+
+    def __init__(self):
+        self.encoded: list[str] = []
+
+    def available(self) -> bool:
+        return True
+
+    def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
+        self.encoded += texts
+        rng = np.random.default_rng(len(self.encoded))
+        vectors = rng.normal(size=(len(texts), DIMS)).astype(np.float32)
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def test_precomputed_passages_are_not_encoded_again_and_new_texts_are(tmp_path):
+    known = ["稀土永磁电机磁钢", "羊绒无损分梳"]
+    model = _CountingEmbedder()
+    vectors = model.encode_passages(known)
+    PrecomputedVectors.write(tmp_path / "v.npz", known, vectors)
+    model.encoded.clear()
+    embedder = PrecomputedEmbedder(model, PrecomputedVectors([tmp_path / "v.npz"]))
+    out = embedder.encode_passages(["羊绒无损分梳", "车间粉尘治理"])
+    assert model.encoded == ["车间粉尘治理"]
+    assert float(out[0] @ vectors[1]) > 0.999  # float16 storage moves a cosine by about 1e-3 at most
+    embedder.encode_query("羊绒无损分梳")
+    assert model.encoded[-1] == "羊绒无损分梳"  # a search-box text is always encoded as a query
+
+
+def test_a_missing_precomputed_file_is_simply_no_table(tmp_path):
+    assert len(PrecomputedVectors([tmp_path / "absent.npz"])) == 0

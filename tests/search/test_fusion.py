@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from search.fusion import fuse, min_max, semantic_reason
+from search.fusion import SEMANTIC_CLOSE, SEMANTIC_HIGH, fuse, min_max, semantic_reason
 
 LEXICAL = [(1, 10.0), (2, 5.0), (3, 0.0)]
 DENSE = [(3, 0.9), (2, 0.8), (4, 0.5)]
@@ -41,10 +41,15 @@ def test_fused_hits_keep_both_component_scores_and_ranks():
     assert only_dense.lexical is None and only_dense.lexical_rank is None
 
 
-def test_the_semantic_reason_shows_the_cosine():
-    assert semantic_reason(0.8312) == "语义相似度 0.83"
-    hits = {h.id: h for h in fuse(LEXICAL, [(1, 0.83)])}
-    assert hits[1].semantic_reason == "语义相似度 0.83"
+def test_the_semantic_reason_says_how_close_in_words_and_never_shows_the_cosine():
+    assert semantic_reason(0.95) == "语义高度相近"
+    assert semantic_reason(SEMANTIC_HIGH) == "语义高度相近"
+    assert semantic_reason(0.91) == "语义相近"
+    assert semantic_reason(SEMANTIC_CLOSE) == "语义相近"
+    # The median cosine of unrelated postings (0.86) is a high-looking figure that says nothing.
+    assert semantic_reason(0.862) is None and semantic_reason(None) is None
+    hits = {h.id: h for h in fuse(LEXICAL, [(1, 0.93)])}
+    assert hits[1].semantic_reason == "语义高度相近"
     assert hits[2].semantic_reason is None
 
 

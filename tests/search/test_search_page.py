@@ -196,3 +196,16 @@ def test_the_page_fits_a_phone(client, corpus):
 def test_posting_lists_link_to_full_text_search_with_their_keyword(client):
     html = client.get("/postings/need", query_string={"q": "防雾"}).get_data(as_text=True)
     assert 'href="/search?q=%E9%98%B2%E9%9B%BE&amp;kind=need"' in html
+
+
+def test_the_home_search_box_searches_every_kind_and_says_so(client, corpus):
+    home = client.get("/").get_data(as_text=True)
+    (form,) = re.findall(r'<form[^>]*role="search">.*?</form>', home, re.S)
+    assert 'action="/search"' in form and 'method="get"' in form
+    assert 'name="kind"' not in form  # no hidden kind: the search page shows every kind with tabs
+    assert re.search(r'name="q"[^>]*placeholder="搜索成果、需求、采购、企业能力', form)
+    html = page(client, q="稀土")  # what submitting the box asks for
+    assert set(result_ids(html)) == {corpus[k].id for k in ("magnet", "polish", "cap")}
+    assert re.search(r'nav-link py-1 text-nowrap active"\s*href="[^"]*">全部', html)
+    everything = result_ids(page(client, q=""))  # an empty box submitted lists every published posting
+    assert len(everything) == 4 and corpus["draft"].id not in everything

@@ -142,7 +142,10 @@ def test_login_registration_and_reset_posts_get_a_chinese_429_after_the_configur
 
 def test_in_production_the_session_cookie_is_sent_secure_http_only_and_same_site(make_app, monkeypatch, tmp_path):
     monkeypatch.setenv("APP_ENV", "production")
-    monkeypatch.setenv("SECRET_KEY", "a-real-secret-for-this-test")
+    monkeypatch.setenv("SECRET_KEY", "a-real-secret-for-this-test-of-at-least-32-characters")
+    # What production requires to start (config.ProductionConfig); make_app then points it at the test database.
+    monkeypatch.setenv("DATABASE_URL", "postgresql://lianqiao@127.0.0.1:5432/lianqiao")
+    monkeypatch.setenv("SITE_URL", "https://lianqiao.example.gov.cn")
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
     app = make_app()
 

@@ -1,4 +1,4 @@
-"""Setup rules: the schema comes only from migrations, and production refuses unsafe settings."""
+"""Setup rules: the schema comes only from migrations (production settings: tests/core/test_config.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-
-from config import ProductionConfig
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -56,24 +54,3 @@ def test_migrations_build_the_schema_on_empty_postgresql(tmp_path):
         with engine.begin() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         engine.dispose()
-
-
-def test_production_refuses_to_start_without_secret_key(monkeypatch):
-    monkeypatch.delenv("SECRET_KEY", raising=False)
-    from app import create_app
-
-    with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        create_app("production")
-
-
-def test_production_cookies_are_secure(monkeypatch, tmp_path):
-    monkeypatch.setenv("SECRET_KEY", "x" * 40)
-    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
-    from app import create_app
-
-    app = create_app(ProductionConfig)
-    assert app.config["SESSION_COOKIE_SECURE"] is True
-    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
-    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
-    assert app.config["MAX_CONTENT_LENGTH"] > 0
-    assert app.config["PERMANENT_SESSION_LIFETIME"].total_seconds() > 0

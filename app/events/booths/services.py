@@ -21,6 +21,7 @@ from app.core.enums import (
     BoothApplicationStatus,
     BoothSize,
     EventStatus,
+    HistoryAction,
     NotificationKind,
     PostingKind,
     PostingStatus,
@@ -28,7 +29,7 @@ from app.core.enums import (
     TicketType,
 )
 from app.core.errors import DomainError, FieldError, InvalidTransition, NotFound
-from app.core.models import record_change, utcnow
+from app.core.models import record_action, record_change, utcnow
 from app.events.booths.models import Booth, BoothApplication
 from app.events.event_roles import get_event_row
 from app.events.models import Event, Registration
@@ -101,7 +102,7 @@ def create_booths(
             db.session.add_all(booths)
     except IntegrityError:
         raise FieldError("numbers", "部分展位号刚刚已被创建，请刷新后重试") from None
-    record_change("event", event.id, None, "booths_created", actor, f"{numbers[0]} 等 {len(numbers)} 个展位")
+    record_action("event", event.id, HistoryAction.BOOTHS_CREATED, actor, f"{numbers[0]} 等 {len(numbers)} 个展位")
     return booths
 
 
@@ -110,7 +111,7 @@ def delete_booth(event: Event, booth_id: int, actor) -> None:
     booth = _booth(event, booth_id)
     if booth.application is not None:
         raise InvalidTransition(f"展位 {booth.number} 已分配给展商，请先改派后再删除")
-    record_change("event", event.id, None, "booth_deleted", actor, booth.number)
+    record_action("event", event.id, HistoryAction.BOOTH_DELETED, actor, booth.number)
     db.session.delete(booth)
     db.session.flush()
 

@@ -60,6 +60,25 @@ class Judge(db.Model):
     __table_args__ = (sa.UniqueConstraint("event_id", "user_id"),)
 
 
+class JudgeInvitation(db.Model):
+    """A judge invited by e-mail who has not accepted yet: the organiser sees the address only, never whose it
+    is. The link's token is stored as its sha256; opening the link signed in makes that user a judge."""
+
+    __tablename__ = "judging_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), nullable=False, index=True)
+    email: Mapped[str] = mapped_column(sa.String(254), nullable=False)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, nullable=False)
+    invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False)
+
+    event = relationship("Event")
+
+    __table_args__ = (sa.UniqueConstraint("event_id", "email"),)
+
+
 class Presenter(db.Model):
     """A presenting company (a confirmed registration of the event) in its place in the line-up."""
 

@@ -20,8 +20,9 @@ from fractions import Fraction
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from app.core.enums import HistoryAction
 from app.core.errors import FieldError, ValidationFailed
-from app.core.models import record_change
+from app.core.models import record_action
 from app.events.judging.models import Criterion, Judge, Presenter, Score, ScoreSheet
 from app.events.judging.services import criteria, ensure_open, judges, presenters
 from app.events.models import Event
@@ -81,7 +82,7 @@ def save_scores(event: Event, judge: Judge, presenter: Presenter, values: dict[s
         else:
             score.half_points = half
     db.session.flush()
-    record_change("score_sheet", sheet.id, None, "saved", judge.user)
+    record_action("score_sheet", sheet.id, HistoryAction.SCORES_SAVED, judge.user)
     return sheet
 
 

@@ -6,8 +6,8 @@ Rules the organiser sees on the page:
   normalising: what the organiser typed is what counts); each maximum a whole number 1–1000. The rubric is
   fixed once the first score is saved, so every judge scores against the same rubric.
 - Judges: platform users. Users on a confirmed registration with the 评委 ticket (the registrant or a named
-  attendee with an account) are offered as candidates; the organiser may also add any active user by
-  e-mail. Only assigned judges can score.
+  attendee with an account) are offered as candidates; anyone else is invited by e-mail and becomes a judge
+  on accepting, signed in (app/events/judging/invitations.py). Only assigned judges can score.
 - Presenters: confirmed registrations of the event (路演企业 tickets offered first) in order, each with
   an optional start time.
 - Closing scoring is final; results can be published only after closing.
@@ -22,9 +22,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import User
-from app.core.enums import EventType, NotificationKind, RegistrationStatus, TicketType
+from app.core.enums import EventType, HistoryAction, NotificationKind, RegistrationStatus, TicketType
 from app.core.errors import InvalidTransition, NotFound, ValidationFailed
-from app.core.models import record_change, utcnow
+from app.core.models import record_action, record_change, utcnow
 from app.events.event_roles import get_event_row, get_managed_typed_event, get_typed_event
 from app.events.judging.models import Criterion, Judge, JudgingState, Presenter, Score, ScoreSheet
 from app.events.models import Attendee, Event, Registration, TicketCategory
@@ -123,7 +123,8 @@ def save_rubric(event: Event, actor, rows: list[CriterionInput]) -> list[Criteri
     ]
     db.session.add_all(made)
     db.session.flush()
-    record_change("judging_rubric", event.id, None, "saved", actor, "；".join(f"{n} {w}%/{m}" for n, w, m in parsed))
+    detail = "；".join(f"{n} {w}%/{m}" for n, w, m in parsed)
+    record_action("judging_rubric", event.id, HistoryAction.RUBRIC_SAVED, actor, detail)
     return made
 
 
@@ -158,25 +159,28 @@ def judge_candidates(event: Event) -> list[User]:
     )
 
 
-def add_judge(event: Event, actor, user_id: int | None = None, email: str | None = None) -> Judge:
-    """Assign a judge: a candidate by id, or any active user by e-mail. Twice is refused."""
+def add_judge(event: Event, actor, user_id: int | None) -> Judge:
+    """Assign a candidate (a user on a confirmed 评委 registration) as judge. Anyone else is invited by
+    e-mail (app/events/judging/invitations.py), which tells the organiser nothing about their account."""
     ensure_open(event)
-    if email is not None:
-        user = db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == email.strip().lower()))
-        if user is None or not user.active:
-            raise ValidationFailed("没有找到使用该邮箱的平台用户，请对方先注册账号")
-    else:
-        user = db.session.get(User, user_id) if user_id else None
-        if user is None or user not in judge_candidates(event):
-            raise NotFound()
-    judge = Judge(event_id=event.id, user_id=user.id, added_by_id=actor.id)
+    user = db.session.get(User, user_id) if user_id else None
+    if user is None or user not in judge_candidates(event):
+        raise NotFound()
+    return assign_judge(event, user, actor)
+
+
+def assign_judge(event: Event, user: User, actor, added_by_id: int | None = None) -> Judge:
+    """Make the user a judge of the event and tell them; twice is refused. `added_by_id` when not the actor
+    (an accepted invitation: the organiser who sent it)."""
+    ensure_open(event)
+    judge = Judge(event_id=event.id, user_id=user.id, added_by_id=added_by_id or actor.id)
     try:
         with db.session.begin_nested():
             db.session.add(judge)
             db.session.flush()
     except IntegrityError:
         raise InvalidTransition(f"{user.name} 已是本活动的评委") from None
-    record_change("judge", judge.id, None, "assigned", actor)
+    record_action("judge", judge.id, HistoryAction.JUDGE_ASSIGNED, actor)
     notify(
         user,
         NotificationKind.SYSTEM,
@@ -192,20 +196,21 @@ def get_event_judge(event: Event, judge_id: int) -> Judge:
     return get_event_row(Judge, judge_id, event)
 
 
-def _remove_unscored(event: Event, actor, row, sheet_column, entity: str, was: str, refusal: str) -> None:
+def _remove_unscored(event: Event, actor, row, sheet_column, entity: str, action: HistoryAction, refusal: str) -> None:
     """Delete a judge or presenter that no score sheet names (`sheet_column` is the ScoreSheet column
     pointing at its kind): scores once saved are part of the record, so whoever they name stays."""
     ensure_open(event)
     if db.session.scalar(sa.select(sa.exists().where(sheet_column == row.id))):
         raise InvalidTransition(refusal)
-    record_change(entity, row.id, was, "removed", actor)
+    record_action(entity, row.id, action, actor)
     db.session.delete(row)
     db.session.flush()
 
 
 def remove_judge(event: Event, actor, judge: Judge) -> None:
     """A judge who has saved scores stays (their scores are part of the record)."""
-    _remove_unscored(event, actor, judge, ScoreSheet.judge_id, "judge", "assigned", "该评委已有评分记录，不能移除")
+    refusal = "该评委已有评分记录，不能移除"
+    _remove_unscored(event, actor, judge, ScoreSheet.judge_id, "judge", HistoryAction.JUDGE_REMOVED, refusal)
 
 
 def get_judge(event: Event, user) -> Judge:
@@ -268,7 +273,7 @@ def add_presenter(event: Event, actor, registration_id: int, project: str = "") 
     )
     db.session.add(presenter)
     db.session.flush()
-    record_change("presenter", presenter.id, None, "added", actor)
+    record_action("presenter", presenter.id, HistoryAction.PRESENTER_ADDED, actor)
     return presenter
 
 
@@ -292,13 +297,14 @@ def set_lineup(event: Event, actor, slots: dict[int, tuple[int, datetime | None]
     for rank, (presenter_id, (_, starts_at)) in enumerate(sorted(slots.items(), key=lambda kv: kv[1][0]), start=1):
         lineup[presenter_id].position, lineup[presenter_id].starts_at = rank, starts_at
     db.session.flush()
-    record_change("judging_lineup", event.id, None, "saved", actor)
+    record_action("judging_lineup", event.id, HistoryAction.LINEUP_SAVED, actor)
 
 
 def remove_presenter(event: Event, actor, presenter: Presenter) -> None:
     """A company that has been scored stays in the line-up."""
+    refusal = "该企业已有评分，不能移出出场名单"
     _remove_unscored(
-        event, actor, presenter, ScoreSheet.presenter_id, "presenter", "added", "该企业已有评分，不能移出出场名单"
+        event, actor, presenter, ScoreSheet.presenter_id, "presenter", HistoryAction.PRESENTER_REMOVED, refusal
     )
 
 

@@ -9,10 +9,19 @@ from flask_login import current_user, login_required
 
 from app.core.errors import NotFound, ValidationFailed
 from app.core.exports import export_rows
+from app.core.mail import sent_or_link
 from app.core.web import commit_and_redirect, local_time
 from app.events.event_roles import event_page_url
 from app.events.forms import submitted
 from app.events.judging.forms import JudgeForm, LineupForm, PresenterForm, RubricForm, ScoreForm
+from app.events.judging.invitations import (
+    accept_judge_invitation,
+    find_judge_invitation,
+    get_event_invitation,
+    invite_judge,
+    pending_invitations,
+    revoke_judge_invitation,
+)
 from app.events.judging.scores import compute_results, own_sheets, results_table, save_scores, sheet_values
 from app.events.judging.services import (
     JUDGED,
@@ -84,6 +93,7 @@ def setup(event_id):
         blank_rows=BLANK_CRITERIA_ROWS if not rubric else 1,
         rubric_locked=scoring_started(event),
         judges=judges(event),
+        invitations=pending_invitations(event),
         candidates=judge_candidates(event),
         lineup=presenters(event),
         presenter_candidates=presenter_candidates(event),
@@ -104,8 +114,24 @@ def rubric(event_id):
 def judge_add(event_id):
     event = get_judging_event(event_id, current_user)
     form = submitted(JudgeForm)
-    judge = add_judge(event, current_user, user_id=form.user(), email=form.email_given())
+    if (email := form.email_given()) is not None:
+        # The same words whatever the address is: whose it is shows only once they accept.
+        invitation, link = invite_judge(event, current_user, email)
+        message = sent_or_link(invitation.email, link, "评委邀请") + "。对方登录后打开链接接受邀请，即成为评委"
+        return commit_and_redirect(_setup(event.id, "judges"), message)
+    judge = add_judge(event, current_user, form.user())
     return commit_and_redirect(_setup(event.id, "judges"), f"已将 {judge.user.name} 设为评委")
+
+
+@bp.route("/judging/invitations/<token>", methods=["GET", "POST"])
+@login_required
+def accept_invitation(token):
+    invitation = find_judge_invitation(token)
+    if request.method == "GET":
+        return render_template("events/judging/invitation.html", invitation=invitation, event=invitation.event)
+    judge = accept_judge_invitation(token, current_user)
+    target = url_for(".score", event_id=judge.event_id)
+    return commit_and_redirect(target, f"您已成为“{invitation.event.title}”的评委")
 
 
 @bp.post(f"{ONE}/presenters")
@@ -128,11 +154,12 @@ def lineup(event_id):
 # what: (find the event's row, remove it, the set-up page's section, the message)
 REMOVALS = {
     "judges": (get_event_judge, remove_judge, "judges", "已移除该评委"),
+    "invitations": (get_event_invitation, revoke_judge_invitation, "judges", "已撤销该评委邀请"),
     "presenters": (get_event_presenter, remove_presenter, "lineup", "已移出出场名单"),
 }
 
 
-@bp.post(f"{ONE}/<any(judges, presenters):what>/<int:row_id>/remove")
+@bp.post(f"{ONE}/<any(judges, invitations, presenters):what>/<int:row_id>/remove")
 @login_required
 def remove(event_id, what, row_id):
     event = get_judging_event(event_id, current_user)

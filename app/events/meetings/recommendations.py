@@ -3,7 +3,7 @@ event's participants. Read-only."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, selectinload
@@ -16,7 +16,6 @@ from app.matching.reasons import render_reasons
 from app.organizations.models import Organization
 from app.postings.models import Posting
 
-REASONS_PER_ORG = 3
 SEARCH_MAX = 50
 QUERY_MAX = 50
 
@@ -33,10 +32,16 @@ class MatchLine:
 
 @dataclass
 class Recommendation:
+    """One card per other organisation: the strongest pair of postings between the two as its reason, and
+    how many other pairs of postings connect them (a pair matched both ways counts once)."""
+
     org: Organization
-    score: float  # the best match between the two organisations
-    lines: list[MatchLine] = field(default_factory=list)
-    match_count: int = 0
+    best: MatchLine
+    other_pairs: int = 0
+
+    @property
+    def score(self) -> float:
+        return self.best.score
 
 
 def published_matches_between(org_id: int, others) -> sa.Select:
@@ -61,23 +66,26 @@ def published_matches_between(org_id: int, others) -> sa.Select:
 
 
 def recommend_counterparts(event_id: int, org_id: int, limit: int = 20) -> list[Recommendation]:
-    """Participating organisations (not one's own) ranked by their best Match with one's organisation,
-    in both directions: one's postings as source (needs → others' achievements/capabilities, …) and
-    others' postings as source targeting one's own (others' needs → one's achievements). Only Match rows
-    between two published postings count; up to three matches per organisation are shown with reasons."""
+    """Participating organisations (not one's own), one each, ranked by their best Match with one's
+    organisation in either direction: one's postings as source (needs → others' achievements/capabilities,
+    …) or others' postings as source targeting one's own (others' needs → one's achievements). Only Match
+    rows between two published postings count. Each shows that best pair of postings with its reasons;
+    the same two postings matched the other way round are the same pair, not another one."""
     others = participant_org_ids(event_id) - {org_id}
     if not others:
         return []
-    rows = db.session.scalars(published_matches_between(org_id, others)).all()
+    rows = db.session.scalars(published_matches_between(org_id, others)).all()  # best first
     by_org: dict[int, Recommendation] = {}
+    pairs: dict[int, set[frozenset[int]]] = {}
     for m in rows:
         mine, theirs = (m.source, m.target) if m.source.org_id == org_id else (m.target, m.source)
-        rec = by_org.get(theirs.org_id)
-        if rec is None:
-            rec = by_org[theirs.org_id] = Recommendation(org=theirs.org, score=m.score)
-        rec.match_count += 1
-        if len(rec.lines) < REASONS_PER_ORG:
-            rec.lines.append(MatchLine(mine, theirs, m.score, render_reasons(m.reasons)))
+        pairs.setdefault(theirs.org_id, set()).add(frozenset((m.source_id, m.target_id)))
+        if theirs.org_id not in by_org:
+            by_org[theirs.org_id] = Recommendation(
+                theirs.org, MatchLine(mine, theirs, m.score, render_reasons(m.reasons))
+            )
+    for other, rec in by_org.items():
+        rec.other_pairs = len(pairs[other]) - 1
     return sorted(by_org.values(), key=lambda r: (-r.score, r.org.name))[:limit]
 
 

@@ -7,8 +7,8 @@ from wtforms import Form, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields import FieldList, FormField
 
 from app.core.forms import BaseForm, strip, with_blank
-from app.core.web import local_time
-from app.events.forms import ReasonForm, id_filter
+from app.core.web import id_list, local_time, parse_id
+from app.events.forms import ReasonForm, RowIdField
 from app.events.models import Event, Registration
 from app.events.registration.services import AttendeeInput
 from app.postings.forms import MultiCheckboxField
@@ -17,7 +17,7 @@ BLANK_ATTENDEES = 2
 
 
 class AttendeeRow(Form):
-    id = HiddenField(filters=[id_filter])
+    id = RowIdField()
     name = StringField("姓名", filters=[strip], render_kw={"maxlength": 50, "autocomplete": "name"})
     phone = StringField("手机号", filters=[strip], render_kw={"inputmode": "tel", "maxlength": 30})
     position = StringField("职务", filters=[strip], render_kw={"maxlength": 50})
@@ -66,10 +66,10 @@ class RegistrationForm(BaseForm):
         return form
 
     def category_id(self) -> int | None:
-        return id_filter(self.ticket_category.data)
+        return parse_id(self.ticket_category.data)
 
     def session_ids(self) -> list[int]:
-        return [i for i in map(id_filter, self.sessions.data or []) if i is not None]
+        return id_list(self.sessions.data or [])
 
     def people(self) -> list[AttendeeInput]:
         return [

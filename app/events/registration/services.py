@@ -30,6 +30,7 @@ from app.events.models import (
     TicketCategory,
     new_ticket_codes,
 )
+from app.events.services import edited_rows
 from app.events.waitlist import (
     MAX_GROUP,
     confirm,
@@ -256,8 +257,9 @@ def get_own_registration(registration_id: int, user) -> Registration:
 
 
 def _apply_attendees(reg: Registration, people: list[AttendeeInput], user) -> None:
-    current = {a.id: a for a in reg.attendees}
-    keep = {p.id for p in people if p.id in current}
+    """Attendees kept (by id) keep their ticket; only those left out lose theirs, unless already checked in."""
+    current = edited_rows(reg.attendees, (p.id for p in people), "attendees", "参会人")
+    keep = {p.id for p in people if p.id is not None}
     for attendee_id, attendee in current.items():
         if attendee_id not in keep:
             if attendee.checked_in_at is not None:

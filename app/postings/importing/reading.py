@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from app.core.errors import ValidationFailed
+from app.core.exports import unquote_cell
 from app.postings.schema import FIELD_LABELS
 
 FORMATS = {"jsonl": "jsonl", "ndjson": "jsonl", "csv": "csv", "xlsx": "xlsx"}
@@ -149,9 +150,7 @@ def _header_name(cell) -> str:
 
 def _cell_value(value):
     if isinstance(value, str):
-        value = value.strip()
         # exports quote text that starts like a formula ('=…); take the quote off again.
-        if len(value) > 1 and value[0] == "'" and value[1] in "=+-@":
-            value = value[1:]
+        value = unquote_cell(value.strip()).strip()
         return value or None
     return value

@@ -89,6 +89,17 @@ def test_organiser_bulk_creates_booths(client, login, db, expo):
     assert booths[0].zone == "A 馆" and booths[0].size_text == "标准展位 · 9 m²"
 
 
+def test_creating_and_deleting_booths_is_recorded_and_the_event_management_page_still_opens(client, login, db, expo):
+    login(expo.organiser)
+    client.post(f"/events/{expo.id}/booths", data={"numbers": "A01-A03", "size": "standard"})
+    booth = db.session.query(Booth).filter_by(event_id=expo.id, number="A02").one()
+    client.post(f"/events/{expo.id}/booths/{booth.id}/delete")
+    for _ in range(2):  # every visit, not only the first
+        page = client.get(f"/events/{expo.id}/manage")
+        assert page.status_code == 200
+        assert "批量创建展位（A01 等 3 个展位）" in page.text and "删除展位（A02）" in page.text
+
+
 def test_creating_an_existing_booth_number_creates_none(client, login, db, expo):
     BoothFactory(event=expo, number="A03")
     db.session.commit()

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
+from app.auth.sessions import SESSION_VERSION_KEY
 from app.core.enums import EventStatus, RegistrationStatus, TicketType
 from app.core.models import history_for
 from app.events.checkin.services import CheckinRefused, check_in_ticket, checkin_counts
@@ -212,7 +213,7 @@ def csrf_desk(make_app, **config):
         db.session.commit()
         event_id, organiser_id, code = event.id, event.organiser_id, attendee.short_code
     with client.session_transaction() as sess:
-        sess["_user_id"] = str(organiser_id)
+        sess["_user_id"], sess[SESSION_VERSION_KEY] = str(organiser_id), 0
     return client, event_id, code
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from app.core.enums import EventType
 from app.events.judging.scores import save_scores
-from app.events.judging.services import CriterionInput, add_judge, add_presenter, criteria, save_rubric
+from app.events.judging.services import CriterionInput, add_presenter, assign_judge, criteria, save_rubric
 from tests.factories import EventFactory, RegistrationFactory, UserFactory
 
 RUBRIC = [("创新性", "40", "10"), ("市场前景", "35", "20"), ("团队", "25", "5")]
@@ -21,7 +21,7 @@ def roadshow(event_type=EventType.ROADSHOW):
 
 
 def panel(event, n: int):
-    return [add_judge(event, event.organiser, email=UserFactory(org=None).email) for _ in range(n)]
+    return [assign_judge(event, UserFactory(org=None), event.organiser) for _ in range(n)]
 
 
 def lineup(event, n: int):
@@ -34,3 +34,8 @@ def fields(event, *values) -> dict[str, str]:
 
 def score(event, judge, presenter, *values, comment=""):
     return save_scores(event, judge, presenter, fields(event, *values), comment)
+
+
+def token_of(link: str) -> str:
+    """The token at the end of an invitation link."""
+    return link.rsplit("/", 1)[1]

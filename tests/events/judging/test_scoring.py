@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from app.events.judging.models import Score
 from app.events.judging.scores import compute_results
-from app.events.judging.services import add_judge, close_scoring
+from app.events.judging.services import assign_judge, close_scoring
 from app.extensions import db as database
 from tests.events.judging.helpers import fields, lineup, panel, roadshow, score
 from tests.factories import UserFactory
@@ -96,6 +96,6 @@ def test_judge_cannot_see_other_judges_scores_or_the_aggregate_before_close(db, 
 
 def test_organiser_who_also_judges_sees_no_results_before_close(db, login):
     event = roadshow()
-    judge = add_judge(event, event.organiser, email=event.organiser.email)
+    judge = assign_judge(event, event.organiser, event.organiser)
     database.session.commit()
     assert login(judge.user).get(f"/events/{event.id}/judging/results").status_code == 404

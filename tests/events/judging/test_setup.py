@@ -7,8 +7,10 @@ from datetime import datetime
 import pytest
 import sqlalchemy as sa
 
-from app.core.enums import RegistrationStatus, TicketType
+from app.core.enums import HistoryAction, HistoryKind, RegistrationStatus, TicketType
 from app.core.errors import InvalidTransition, NotFound, ValidationFailed
+from app.core.models import StatusChange
+from app.events.judging.invitations import accept_judge_invitation, invite_judge
 from app.events.judging.services import (
     CriterionInput,
     add_judge,
@@ -17,13 +19,15 @@ from app.events.judging.services import (
     judge_candidates,
     judges,
     presenters,
+    remove_judge,
+    remove_presenter,
     save_rubric,
     set_lineup,
 )
 from app.events.models import TicketCategory
 from app.extensions import db as database
 from app.notifications.models import Notification
-from tests.events.judging.helpers import lineup, panel, roadshow, score
+from tests.events.judging.helpers import lineup, panel, roadshow, score, token_of
 from tests.factories import AttendeeFactory, RegistrationFactory, UserFactory
 
 
@@ -89,16 +93,21 @@ def test_judge_candidates_are_users_on_confirmed_judge_tickets(db):
         add_judge(event, event.organiser, user_id=UserFactory().id)  # not a candidate: use the e-mail form
 
 
-def test_organiser_can_add_any_user_as_judge_by_email_once(db):
+def test_organiser_invites_anyone_by_email_who_becomes_judge_once_on_accepting(db):
     event = roadshow()
     expert = UserFactory(org=None, email="expert@imu.edu.cn")
-    assert add_judge(event, event.organiser, email="Expert@IMU.edu.cn").user_id == expert.id
+    invitation, link = invite_judge(event, event.organiser, "Expert@IMU.edu.cn")
+    assert invitation.email == "expert@imu.edu.cn" and judges(event) == []  # nothing happens before accepting
+    assert accept_judge_invitation(token_of(link), expert).user_id == expert.id
     told = database.session.scalars(sa.select(Notification).where(Notification.user_id == expert.id)).all()
     assert [n.link for n in told] == [f"/events/{event.id}/judging/score"]
+    with pytest.raises(NotFound, match="已被使用"):
+        accept_judge_invitation(token_of(link), expert)
+    _, again = invite_judge(event, event.organiser, "expert@imu.edu.cn")
     with pytest.raises(InvalidTransition, match="已是本活动的评委"):
-        add_judge(event, event.organiser, email="expert@imu.edu.cn")
-    with pytest.raises(ValidationFailed, match="没有找到"):
-        add_judge(event, event.organiser, email="nobody@example.cn")
+        accept_judge_invitation(token_of(again), expert)
+    with pytest.raises(ValidationFailed, match="评委邮箱"):
+        invite_judge(event, event.organiser, "nobody at example.cn")
 
 
 def test_judges_and_presenters_with_scores_stay_and_others_can_be_removed(db, login):
@@ -151,3 +160,26 @@ def test_lineup_page_rejects_bad_order_with_a_message(db, login):
         follow_redirects=True,
     )
     assert "出场顺序须为 1 到 999 的整数" in resp.get_data(as_text=True)
+
+
+def test_every_judging_setup_step_is_recorded_as_an_action_with_a_chinese_label(db):
+    event = roadshow()
+    (judge, leaving), (presenter, dropped) = panel(event, 2), lineup(event, 2)
+    remove_judge(event, event.organiser, leaving)
+    remove_presenter(event, event.organiser, dropped)
+    set_lineup(event, event.organiser, {presenter.id: (1, None)})
+    score(event, judge, presenter, 8, 10, 4)
+    rows = database.session.scalars(sa.select(StatusChange).order_by(StatusChange.id)).all()
+    A = HistoryAction
+    assert [(r.entity_type, r.kind, r.to_status) for r in rows] == [
+        ("judging_rubric", HistoryKind.ACTION, A.RUBRIC_SAVED),
+        ("judge", HistoryKind.ACTION, A.JUDGE_ASSIGNED),
+        ("judge", HistoryKind.ACTION, A.JUDGE_ASSIGNED),
+        ("presenter", HistoryKind.ACTION, A.PRESENTER_ADDED),
+        ("presenter", HistoryKind.ACTION, A.PRESENTER_ADDED),
+        ("judge", HistoryKind.ACTION, A.JUDGE_REMOVED),
+        ("presenter", HistoryKind.ACTION, A.PRESENTER_REMOVED),
+        ("judging_lineup", HistoryKind.ACTION, A.LINEUP_SAVED),
+        ("score_sheet", HistoryKind.ACTION, A.SCORES_SAVED),
+    ]
+    assert [r.label(RegistrationStatus) for r in rows[-3:]] == ["移出出场名单", "调整出场顺序", "保存评分"]

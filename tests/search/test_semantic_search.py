@@ -1,0 +1,71 @@
+"""The search page understands lay wording: a sentence that shares no words with a posting still finds it
+when it means the same (the real e5 model, EMBEDDINGS on), and unrelated text adds nothing."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app.core.enums import PostingKind
+from app.matching.jobs import drain_and_rematch
+from app.postings.services import touch_posting
+from tests.factories import OrgFactory, PostingFactory
+
+DUST = "基于湿式静电与脉冲袋式耦合的细颗粒治理技术"
+
+
+@pytest.fixture
+def semantic_app(make_app, db):
+    """An app with the model on, its context pushed after the database fixture's (so it is current_app)."""
+    app = make_app(EMBEDDINGS=True)
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def catalogue(semantic_app, db):
+    org = OrgFactory()
+    postings = [
+        PostingFactory(
+            org=org,
+            title=DUST,
+            keywords=["袋式除尘", "湿式静电"],
+            body="细颗粒物排放浓度低于10mg/m³，适用于抛光、研磨等工段。",
+        ),
+        PostingFactory(
+            org=org, title="低重稀土烧结钕铁硼晶界扩散技术", keywords=["钕铁硼"], body="矫顽力提高，重稀土用量降低。"
+        ),
+        PostingFactory(org=org, title="羊绒无损分梳工艺", keywords=["羊绒", "分梳"], body="提高羊绒长度，降低损伤。"),
+        PostingFactory(org=org, title="奶酪快速成熟发酵剂", keywords=["奶酪"], body="缩短成熟周期，风味稳定。"),
+        PostingFactory(
+            org=OrgFactory(), kind=PostingKind.NEED, title="牧场奶牛发情监测需求", keywords=["奶牛"], body="漏配多。"
+        ),
+    ]
+    for posting in postings:
+        touch_posting(posting)
+    db.session.commit()
+    drain_and_rematch()  # indexes, computes the vectors, matches
+    return postings
+
+
+def titles(client, q: str) -> list[str]:
+    text = client.get("/search", query_string={"q": q}).get_data(as_text=True)
+    return [re.sub("<[^>]+>", "", t) for t in re.findall(r'<h2 class="h6 mb-1"><a href="[^"]+">(.*?)</a>', text)]
+
+
+def test_a_lay_sentence_finds_the_posting_written_in_other_words(semantic_app, catalogue):
+    found = titles(semantic_app.test_client(), "打磨车间灰尘大，环保不达标")
+    assert found and found[0] == DUST
+
+
+def test_unrelated_text_adds_nothing_by_meaning(semantic_app, catalogue):
+    assert DUST not in titles(semantic_app.test_client(), "冬天路面结冰，运输车打滑")
+
+
+def test_a_repeated_search_is_not_encoded_again(semantic_app, catalogue):
+    client, cache = semantic_app.test_client(), semantic_app.extensions["query_vectors"]
+    titles(client, "车间里灰太大")
+    misses = cache.misses
+    titles(client, "车间里灰太大")
+    assert cache.misses == misses and cache.hits >= 1
