@@ -47,7 +47,8 @@ run: seed
 jobs: migrate
 	$(BIN)/flask jobs run
 
-serve: install
+# gunicorn on the development settings (SQLite, embedded search), after migrating; production: README 生产部署.
+serve: migrate
 	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) wsgi:app
 
 test: install-test

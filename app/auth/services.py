@@ -151,15 +151,19 @@ def _mail_registration_attempt(user: User) -> None:
     )
 
 
+def confirmation_path(user: User) -> str:
+    """The path of the link that confirms this account's address."""
+    return url_for("auth.confirm_email", token=_serializer(CONFIRM_SALT).dumps({"uid": user.id}))
+
+
 def send_confirmation(user: User) -> None:
     """Mail the link that confirms a self-registered address; at most one an hour per account."""
     days = CONFIRM_MAX_AGE.days
-    token = _serializer(CONFIRM_SALT).dumps({"uid": user.id})
     queue_mail(
         user.email,
         "联桥平台：请确认您的注册邮箱",
         f"{user.name}，您好：\n\n感谢注册联桥平台。请在 {days} 天内打开以下链接确认邮箱，确认后即可登录：\n"
-        f"{site_url(url_for('auth.confirm_email', token=token))}\n\n"
+        f"{site_url(confirmation_path(user))}\n\n"
         "如果这不是您本人的操作，请忽略本邮件，账号不会启用。",
         key=f"confirm:{user.id}:{utcnow():%Y-%m-%d-%H}",
     )

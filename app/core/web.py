@@ -161,13 +161,6 @@ def init_web(app: Flask) -> None:
             db.session.rollback()
             return render_error(500)
 
-    @app.after_request
-    def security_headers(resp):
-        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-        resp.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        resp.headers.setdefault("Referrer-Policy", "same-origin")
-        return resp
-
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["region_name"] = region_name
     app.jinja_env.filters["industry_name"] = industry_name

@@ -5,8 +5,10 @@ cannot say "高" on its own: a need with nothing relevant anywhere still has a b
 probability comes from a logistic model over features every scored candidate has — its cosine (an
 absolute measure), its cosine and lexical score relative to the list, and the field signals — fitted
 on the tuning half of the hard labelled set (tests/data/eval_hard; `make bench` reports the test half)
-to predict grade ≥ 2. It is also the ranking score: ordering by it is ordering by the learned
-combination. Two models: `hybrid` when the source and its candidates have vectors, `lexical` without.
+to predict grade ≥ 2. Two kinds of model, each with vectors (`hybrid…`) and without (`lexical…`): the
+ranking model orders a list (features that help the order on the tune half), the label model gives the
+probability shown as the label (it also weighs coverage, an absolute measure of shared subject matter
+that the list-relative scores lack), made non-increasing down the ranked list (monotone()).
 
 Labels: 高 at probability ≥ HIGH, 较高 ≥ FAIR, else 一般; below FLOOR a candidate is kept for the
 export and the evaluation but not shown as a recommendation, and "新的高分匹配" needs 高.
@@ -76,10 +78,29 @@ def _scaled(value: float, low: float, high: float) -> float:
     return (value - low) / (high - low) if high > low else 1.0
 
 
-def features(lexical: float | None, dense: float | None, signals: Mapping[str, float], stats: ListStats) -> dict:
+def coverage(source: tuple[tuple[str, ...], ...], target: tuple[tuple[str, ...], ...]) -> dict[str, float]:
+    """How much of what the source names the target names too, from both postings' whole words
+    (posting_tokens: keywords, title, body): the share of the source's keywords and of its title's
+    words (two characters or more) found anywhere in the target. Absolute, unlike the list-relative
+    scores: a need about 矿卡轮胎 is not covered by a 矿卡电驱系统 however high the latter ranks."""
+    found = set().union(*target)
+    values = {}
+    for name, words in (("keyword_cover", source[0]), ("title_cover", source[1])):
+        wanted = {w for w in words if len(w) >= 2}
+        values[name] = len(wanted & found) / len(wanted) if wanted else 0.0
+    return values
+
+
+def features(
+    lexical: float | None,
+    dense: float | None,
+    signals: Mapping[str, float],
+    stats: ListStats,
+    cover: Mapping[str, float] | None = None,
+) -> dict:
     """A candidate's features: its lexical score min-max within the list (0 when the lexical side missed
     it) and whether it hit; its cosine (the list's median when it has none), min-max within the list and
-    its gap to the list's best; and the weight of each field signal by code."""
+    its gap to the list's best; the weight of each field signal by code; and the coverage (coverage())."""
     cosine = stats.dense_median if dense is None else dense
     values = {
         "lexical": 0.0 if lexical is None else _scaled(lexical, stats.lexical_low, stats.lexical_high),
@@ -89,12 +110,29 @@ def features(lexical: float | None, dense: float | None, signals: Mapping[str, f
         "dense_gap": cosine - stats.dense_high,
     }
     values.update({code: float(signals.get(code, 0.0)) for code in SIGNAL_CODES})
+    values.update(cover or {})
     return values
 
 
-def relevance(values: Mapping[str, float], hybrid: bool) -> float:
-    """The calibrated probability that the candidate is relevant."""
+def ranking_score(values: Mapping[str, float], hybrid: bool) -> float:
+    """What orders a source's candidates: the ranking model ("hybrid" with vectors, else "lexical")."""
     return models()["hybrid" if hybrid else "lexical"].probability(values)
+
+
+def relevance(values: Mapping[str, float], hybrid: bool) -> float:
+    """The calibrated probability that the candidate is relevant: the label model ("hybrid_label" or
+    "lexical_label"), which also weighs how much of what the source names the target names (coverage)."""
+    return models()["hybrid_label" if hybrid else "lexical_label"].probability(values)
+
+
+def monotone(probabilities: list[float]) -> list[float]:
+    """Probabilities along a ranked list made non-increasing (each at most those above it), so a label
+    never rises further down the list: 高 follows only 高."""
+    out, ceiling = [], 1.0
+    for p in probabilities:
+        ceiling = min(ceiling, p)
+        out.append(ceiling)
+    return out
 
 
 def label_of(score: float) -> MatchLabel:

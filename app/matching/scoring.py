@@ -39,7 +39,7 @@ import logging
 from dataclasses import dataclass
 
 from app.core.enums import PostingKind
-from app.matching.calibration import ListStats, features, relevance
+from app.matching.calibration import ListStats, coverage, features, monotone, ranking_score, relevance
 from app.matching.context import MatchContext
 from app.matching.feedback import Rejection, excluded_orgs, feedback_adjustment
 from app.matching.reasons import build_reasons, pick_terms, source_terms
@@ -66,10 +66,11 @@ CANDIDATES = 50  # per side before fusion (the query builder's page limit)
 @dataclass
 class Scored:
     target: Target
-    score: float
+    score: float  # the calibrated probability shown as the label (monotone down the list)
     lexical: float | None
     dense: float | None
     reasons: dict
+    order: float = 0.0  # the ranking model's score: what the list is sorted by
 
 
 # --- candidates --------------------------------------------------------------------------------------
@@ -162,18 +163,26 @@ def _scored(
     stats = ListStats.of(
         [h.lexical for h in hits if h.lexical is not None], [h.dense for h in hits if h.dense is not None]
     )
+    analyzer = ctx.service.primary.analyzer
+    source_tokens = ctx.tokens(analyzer, source)
     scored = []
     for hit in hits:
         target = targets.get(hit.id)
         if target is None:
             continue
         signals = pair_signals(source, target) + ctx.target_signals(target)
-        values = features(hit.lexical, hit.dense, {s.code: s.weight for s in signals}, stats)
+        cover = coverage(source_tokens, ctx.tokens(analyzer, target))
+        values = features(hit.lexical, hit.dense, {s.code: s.weight for s in signals}, stats, cover)
         multiplier, penalty, notes = feedback_adjustment(target, rejections)
+        order = ranking_score(values, hybrid) * multiplier - penalty
         score = relevance(values, hybrid) * multiplier - penalty
         if score < ctx.floor:
             continue
-        scored.append(Scored(target, score, hit.lexical, hit.dense, {"signals": signals, "notes": notes}))
+        extra = {"signals": signals, "notes": notes}
+        scored.append(Scored(target, score, hit.lexical, hit.dense, extra, order))
+    scored.sort(key=lambda s: (-s.order, s.target.id))
+    for item, probability in zip(scored, monotone([s.score for s in scored]), strict=True):
+        item.score = probability
     return scored
 
 
@@ -194,7 +203,6 @@ def score_source(ctx: MatchContext, source: Posting) -> dict[PostingKind, list[S
         dense = _dense(ctx, source, kind, allowed, [pid for pid, _ in lexical], orgs)
         hits = fuse(lexical, dense, alpha=ctx.alpha if dense else 0.0)
         scored = _scored(ctx, source, hits, rejections, hybrid=bool(dense))
-        scored.sort(key=lambda s: (-s.score, s.target.id))
         scored = scored[: ctx.top_n]
         if scored and terms is None:  # the source's side of the reasons, once for all its targets
             terms = source_terms(analyzer, ctx.tokens(analyzer, source))

@@ -96,7 +96,9 @@ def test_fifty_people_behind_one_address_log_in_within_a_minute_some_after_a_typ
     with app.app_context():
         org = OrgFactory()
         cheap = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1")  # the throttle is tested, not scrypt
-        people = [User(email=f"visitor{n}@example.cn", name=f"来宾{n}", password_hash=cheap, org=org) for n in range(50)]
+        people = [
+            User(email=f"visitor{n}@example.cn", name=f"来宾{n}", password_hash=cheap, org=org) for n in range(50)
+        ]
         db.session.add_all(people)
         db.session.commit()
         with time_machine.travel(T0, tick=False):

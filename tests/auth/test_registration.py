@@ -3,6 +3,7 @@ answer never tells whether an address has an account; and every way the form ref
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -184,3 +185,19 @@ def test_bad_contact_phone_is_a_form_error(client, db):
     resp = client.post("/auth/register", data=registration(contact_phone="12345"))
     assert "联系电话格式不正确" in resp.text
     assert count(db, Organization) == 0
+
+
+def test_on_a_laptop_without_a_mail_server_the_new_user_is_shown_the_confirmation_link(make_app, db):
+    """`make run` (development, no MAIL_SERVER): a new user can finish registering from the page itself."""
+    app = make_app(APP_ENV="development", MAIL_SERVER="")
+    with app.app_context():
+        client = app.test_client()
+        page = client.post("/auth/register", data=registration(), follow_redirects=True).get_data(as_text=True)
+        link = re.search(r'href="(/auth/confirm/[^"]+)"', page)
+        assert link, page
+        assert "邮箱已确认" in client.get(link.group(1), follow_redirects=True).get_data(as_text=True)
+
+
+def test_with_a_mail_server_the_page_never_shows_the_confirmation_link(client, db):
+    page = client.post("/auth/register", data=registration(), follow_redirects=True).get_data(as_text=True)
+    assert "请查收邮件完成注册" in page and "/auth/confirm/" not in page

@@ -62,7 +62,8 @@ def test_a_wrong_current_password_changes_nothing_and_ends_no_session(app, db):
     db.session.commit()
     laptop, phone = signed_in(app, user), signed_in(app, user)
     wrong = laptop.post(
-        "/auth/password", data={"current_password": "nope-2025", "password": "new-pass-2025", "confirm": "new-pass-2025"}
+        "/auth/password",
+        data={"current_password": "nope-2025", "password": "new-pass-2025", "confirm": "new-pass-2025"},
     )
     assert "当前密码不正确" in wrong.text
     assert is_signed_in(laptop) and is_signed_in(phone)

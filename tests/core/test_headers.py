@@ -1,6 +1,7 @@
-"""HTTPS rules of the security headers (app/core/headers.py): production sends HSTS on https answers and,
-behind a TLS proxy (PROXY_HOPS), sends plain http to https (the health probe excepted); development and
-testing serve plain http on localhost with neither."""
+"""The security headers (app/core/headers.py): the policy and headers on every answer; production sends HSTS
+on https answers and, behind a TLS proxy (PROXY_HOPS), sends plain http to https (the health probe excepted);
+development and testing serve plain http on localhost with neither. Every page's lack of inline code is
+tests/web/test_csp_pages.py."""
 
 from __future__ import annotations
 
@@ -8,6 +9,29 @@ import pytest
 
 HSTS = "Strict-Transport-Security"
 HTTP, HTTPS = "http://localhost", "https://localhost"  # production test clients default to https
+
+
+def directives(policy: str) -> dict[str, list[str]]:
+    parts = (part.split() for part in policy.split(";") if part.strip())
+    return {name: sources for name, *sources in parts}
+
+
+def test_the_policy_allows_scripts_and_styles_from_this_site_only(client):
+    policy = directives(client.get("/").headers["Content-Security-Policy"])
+    assert policy["script-src"] == ["'self'"] and policy["style-src"] == ["'self'"]
+    assert policy["default-src"] == ["'self'"] and policy["object-src"] == ["'none'"]
+    assert policy["frame-ancestors"] == ["'none'"] and policy["base-uri"] == ["'self'"]
+    assert policy["form-action"] == ["'self'"] and policy["img-src"] == ["'self'", "data:"]
+
+
+def test_every_answer_has_the_security_headers(client):
+    for url in ("/", "/static/app.css", "/healthz", "/no-such-page"):
+        headers = client.get(url).headers
+        assert "Content-Security-Policy" in headers, url
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["X-Frame-Options"] == "DENY"
+        assert headers["Referrer-Policy"] == "same-origin"
+        assert "camera=(self)" in headers["Permissions-Policy"] and "microphone=()" in headers["Permissions-Policy"]
 
 
 @pytest.fixture

@@ -66,10 +66,14 @@ def blocks(text: str | None = None) -> dict[str, list[str]]:
     return found
 
 
-def env_keys(text: str | None = None) -> list[str]:
-    """The variables of the example environment file."""
+def env_example(text: str | None = None) -> dict[str, str]:
+    """The example environment file: variable → value."""
     lines = blocks(text)["环境文件"][0].splitlines()
-    return [line.split("=", 1)[0] for line in lines if "=" in line and not line.startswith("#")]
+    return dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
+
+
+def env_keys(text: str | None = None) -> list[str]:
+    return list(env_example(text))
 
 
 def unit(name: str, text: str | None = None) -> dict[str, list[str]]:

@@ -44,7 +44,9 @@ stop_units() {
 
 cleanup() {
   local rc=$?
+  echo "== [$(date +%T)] cleanup"
   stop_units
+  echo "   [$(date +%T)] units stopped"
   if [ -n "$REDIS_PID" ]; then kill "$REDIS_PID" 2>/dev/null || true; wait "$REDIS_PID" 2>/dev/null || true; fi
   pg_dropcluster --stop "$PG_VERSION" "$PG_CLUSTER" 2>/dev/null || true
   "$PY" -m tests.deploy.checks drop-indexes "$SEARCH_URL" "$PREFIX" || true
@@ -53,6 +55,7 @@ cleanup() {
     echo "deployment smoke test FAILED"
   fi
   rm -rf "$WORK"
+  echo "   [$(date +%T)] cleaned up"
 }
 trap cleanup EXIT
 
@@ -60,7 +63,7 @@ trap cleanup EXIT
 run_block() {
   local name=$1
   "$PY" -m tests.deploy.readme script "$name" "${PLACES[@]}" >"$WORK/$name.sh"
-  echo "== README: $name ($(grep -c . "$WORK/$name.sh") commands)"
+  echo "== [$(date +%T)] README: $name ($(grep -c . "$WORK/$name.sh") commands)"
   (cd "$APP" && setsid -w "${CLEAN_ENV[@]}" bash -euo pipefail "$WORK/$name.sh" >"$WORK/$name.log" 2>&1)
 }
 
@@ -71,11 +74,12 @@ start_units() {
   done
 }
 
-echo "== the deployed checkout: $APP"
+echo "== [$(date +%T)] the deployed checkout: $APP"
 mkdir -p "$APP"
-git ls-files -z --cached --others --exclude-standard | tar --null --ignore-failed-read -T - -cf - | tar -xf - -C "$APP"
+git -c safe.directory="$ROOT" ls-files -z --cached --others --exclude-standard \
+  | tar --null --ignore-failed-read -T - -cf - | tar -xf - -C "$APP"
 
-echo "== the server's services: PostgreSQL cluster on $PG_PORT, Redis on $REDIS_PORT"
+echo "== [$(date +%T)] the server's services: PostgreSQL cluster on $PG_PORT, Redis on $REDIS_PORT"
 pg_dropcluster --stop "$PG_VERSION" "$PG_CLUSTER" 2>/dev/null || true
 pg_createcluster "$PG_VERSION" "$PG_CLUSTER" -p "$PG_PORT" >/dev/null
 pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" start
@@ -86,7 +90,7 @@ for _ in $(seq 1 30); do
   sleep 1
 done
 
-echo "== environment file (README's variables, this test's values)"
+echo "== [$(date +%T)] environment file (README's variables, this test's values)"
 cat >"$ENV_FILE" <<EOF
 APP_ENV=production
 SECRET_KEY=$(python3 -c 'import secrets;print(secrets.token_hex(32))')
@@ -108,7 +112,7 @@ chmod 600 "$ENV_FILE"
 # create-admin asks for the password twice; without a terminal (setsid) it reads the answers from stdin.
 printf '%s\n%s\n' "$SMOKE_ADMIN_PASSWORD" "$SMOKE_ADMIN_PASSWORD" | run_block install
 
-echo "== README: start the web (gunicorn, 4 workers) and jobs units"
+echo "== [$(date +%T)] README: start the web (gunicorn, 4 workers) and jobs units"
 start_units
 "$PY" -m tests.deploy.smoke --base "http://127.0.0.1:$WEB_PORT" --site "$SITE" --smtp-port "$SMTP_PORT" \
   --redis "redis://127.0.0.1:$REDIS_PORT/0" --state "$WORK/state.json"
@@ -117,7 +121,7 @@ run_block backup
 run_block restore
 "$PY" -m tests.deploy.checks status "$WORK/restore.log"
 
-echo "== restart both units on the restored database"
+echo "== [$(date +%T)] restart both units on the restored database"
 stop_units
 start_units
 "$PY" -m tests.deploy.checks restored --base "http://127.0.0.1:$WEB_PORT" --site "$SITE" --state "$WORK/state.json"

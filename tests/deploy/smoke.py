@@ -20,6 +20,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import urlencode
 
 from tests.deploy.client import Browser, Page
 from tests.deploy.mailsink import MailSink
@@ -165,7 +166,7 @@ def find_in_search(visitor: Browser, need_id: int, timeout: float = 60) -> float
     started = time.monotonic()
 
     def probe() -> bool:
-        page = visitor.get(f"/search?q={SEARCH_WORDS}")
+        page = visitor.get("/search?" + urlencode({"q": SEARCH_WORDS}))
         expect(page.status == 200, f"/search: HTTP {page.status}")
         expect(FALLBACK_NOTICE not in page.text, "/search answered from the fallback index: the engine is down")
         return f"/postings/need/{need_id}" in page.text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -30,10 +31,9 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 
 
-@pytest.fixture
-def live_server(make_app):
-    """The app with CSRF and everything real, on 127.0.0.1 and a free port."""
-    app = make_app(WTF_CSRF_ENABLED=True)
+@contextmanager
+def serving(app):
+    """The app on 127.0.0.1 and a free port (app.live_url) while the block runs."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -43,6 +43,13 @@ def live_server(make_app):
     finally:
         server.shutdown()
         thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(make_app):
+    """The app with CSRF and everything real, on 127.0.0.1 and a free port."""
+    with serving(make_app(WTF_CSRF_ENABLED=True)) as app:
+        yield app
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,7 @@ from app.matching.models import Match
 from app.postings.models import Posting
 from app.postings.services import touch_posting
 from tests.e2e.conftest import DESKTOP, PHONE, screenshot
-from tests.e2e.test_journey_foundation import log_in
+from tests.e2e.test_journey_foundation import confirm_the_email_and_log_in, log_in
 from tests.factories import (
     AdminFactory,
     EventFactory,
@@ -105,7 +105,7 @@ def open_menu_item(page, name: str) -> None:
     click_and_wait(page, page.locator(".navbar").get_by_role("link", name=name, exact=True))
 
 
-def register_the_organisation_on_a_phone(new_page, base):
+def register_the_organisation_on_a_phone(new_page, base, app):
     """1. A stranger registers the organisation on a phone."""
     sme = new_page(PHONE)
     sme.goto(f"{base}/auth/register")
@@ -122,6 +122,8 @@ def register_the_organisation_on_a_phone(new_page, base):
     sme.fill("input[name=confirm]", "Chahaer-2026")
     screenshot(sme, "journey-01-register-phone")
     click_and_wait(sme, sme.locator("form button[type=submit]"))
+    assert "请查收邮件完成注册" in sme.inner_text("body")
+    confirm_the_email_and_log_in(sme, app, base, "gao@chahaer-cashmere.cn", "Chahaer-2026")
     assert "认证" in sme.inner_text("body")
     assert no_sideways_scroll(sme)
     screenshot(sme, "journey-02-registered-phone")
@@ -257,7 +259,7 @@ def check_in_again_at_the_door(new_page, base, world, code):
 def test_a_new_sme_goes_from_registration_to_a_checked_in_attendee(live_server, new_page, world):
     base = live_server.live_url
 
-    sme = register_the_organisation_on_a_phone(new_page, base)
+    sme = register_the_organisation_on_a_phone(new_page, base, live_server)
     admin = verify_it_from_the_queue(new_page, base, world["admin"])
     need_url = post_a_need_and_publish_it(sme, admin, base)
     run_matching(live_server)

@@ -7,7 +7,9 @@ from __future__ import annotations
 import re
 
 import pytest
+import sqlalchemy as sa
 
+from app.core.mail import MailOutbox
 from app.extensions import db
 from tests.e2e.conftest import DESKTOP, PHONE, screenshot
 from tests.factories import PASSWORD, AdminFactory, make_credit_code
@@ -25,7 +27,19 @@ def log_in(page, base, email, password=PASSWORD):
     page.wait_for_load_state("networkidle")
 
 
-def register_the_sme_on_a_phone(new_page, base):
+def confirm_the_email_and_log_in(page, app, base, email, password):
+    """Registration mails a confirmation link (the jobs process sends it): open it, then log in."""
+    with app.app_context():
+        body = db.session.scalar(sa.select(MailOutbox.body).where(MailOutbox.to == email).order_by(MailOutbox.id))
+    page.goto(base + re.search(r"(/auth/confirm/[\w.\-]+)", body).group(1))
+    page.wait_for_load_state("networkidle")
+    assert "邮箱已确认" in page.inner_text("body")
+    log_in(page, base, email, password)
+    page.goto(f"{base}/orgs/mine")
+    page.wait_for_load_state("networkidle")
+
+
+def register_the_sme_on_a_phone(new_page, base, app):
     """1. The SME owner registers on a phone."""
     sme = new_page(PHONE)
     sme.goto(f"{base}/auth/register")
@@ -50,6 +64,8 @@ def register_the_sme_on_a_phone(new_page, base):
     sme.fill("input[name=confirm]", "Rongyi-2026")
     sme.click("form button[type=submit]")
     sme.wait_for_load_state("networkidle")
+    assert "请查收邮件完成注册" in sme.inner_text("body")
+    confirm_the_email_and_log_in(sme, app, base, "wang@rongyi.cn", "Rongyi-2026")
     assert "认证" in sme.inner_text("body")
     screenshot(sme, "foundation-01-registered-phone")
     return sme
@@ -120,7 +136,7 @@ def test_sme_registers_posts_a_need_and_the_public_finds_it(live_server, new_pag
         db.session.commit()
         admin_email = admin.email
 
-    sme = register_the_sme_on_a_phone(new_page, base)
+    sme = register_the_sme_on_a_phone(new_page, base, live_server)
     admin_page = verify_the_organisation_from_the_queue(new_page, base, admin_email)
     post_a_need_for_review(sme, base)
     approve_the_need(admin_page, base)

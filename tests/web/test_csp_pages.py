@@ -9,13 +9,9 @@ from html.parser import HTMLParser
 import pytest
 
 from tests.conftest import as_user
+from tests.core.test_headers import directives
 from tests.web.event_world import build_events, route_urls
 from tests.web.world import get_rules
-
-
-def directives(policy: str) -> dict[str, list[str]]:
-    parts = (part.split() for part in policy.split(";") if part.strip())
-    return {name: sources for name, *sources in parts}
 
 
 class InlineCode(HTMLParser):
@@ -47,24 +43,6 @@ def events(db, world) -> dict:
     ids = build_events(world)
     db.session.commit()
     return ids
-
-
-def test_the_policy_allows_scripts_and_styles_from_this_site_only(client):
-    policy = directives(client.get("/").headers["Content-Security-Policy"])
-    assert policy["script-src"] == ["'self'"] and policy["style-src"] == ["'self'"]
-    assert policy["default-src"] == ["'self'"] and policy["object-src"] == ["'none'"]
-    assert policy["frame-ancestors"] == ["'none'"] and policy["base-uri"] == ["'self'"]
-    assert policy["form-action"] == ["'self'"] and policy["img-src"] == ["'self'", "data:"]
-
-
-def test_every_answer_has_the_security_headers(client):
-    for url in ("/", "/static/app.css", "/healthz", "/no-such-page"):
-        headers = client.get(url).headers
-        assert "Content-Security-Policy" in headers, url
-        assert headers["X-Content-Type-Options"] == "nosniff"
-        assert headers["X-Frame-Options"] == "DENY"
-        assert headers["Referrer-Policy"] == "same-origin"
-        assert "camera=(self)" in headers["Permissions-Policy"] and "microphone=()" in headers["Permissions-Policy"]
 
 
 @pytest.mark.parametrize("role", ["anonymous", "platform_admin", "org_admin"])

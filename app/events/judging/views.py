@@ -129,7 +129,7 @@ def accept_invitation(token):
     invitation = find_judge_invitation(token)
     if request.method == "GET":
         return render_template("events/judging/invitation.html", invitation=invitation, event=invitation.event)
-    judge = accept_judge_invitation(token, current_user)
+    judge = accept_judge_invitation(token, current_user._get_current_object())
     target = url_for(".score", event_id=judge.event_id)
     return commit_and_redirect(target, f"您已成为“{invitation.event.title}”的评委")
 

@@ -165,7 +165,8 @@ def _read_head(line: int, raw: dict) -> _Record:
     record = _Record(line, raw, {})
     errors = record.errors
     for name, value in raw.items():
-        if name in ALL_FIELDS and (message := _type_error(name, value)):
+        # JSON null is a value left out, as an empty cell is in a spreadsheet.
+        if name in ALL_FIELDS and value is not None and (message := _type_error(name, value)):
             errors[name] = message
 
     if "kind" not in errors:

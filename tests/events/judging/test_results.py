@@ -129,7 +129,7 @@ def test_no_judging_route_fails_on_hostile_input(app, db, client, login):
     (judge,), (presenter,) = panel(event, 1), lineup(event, 1)
     score(event, judge, presenter, 8, 15, 4)
     ids = {"event_id": event.id, "presenter_id": presenter.id}
-    ids |= {"what": ["judges", "presenters"], "row_id": [judge.id, presenter.id]}
+    ids |= {"what": ["judges", "invitations", "presenters"], "row_id": [judge.id, presenter.id], "token": "x-y"}
     fields = ["weight", "max_score", "email", "user_id", "registration_id", "project", "comment"]
     fields += [f"c{c.id}" for c in criteria(event)] + [f"order-{presenter.id}", f"starts-{presenter.id}"]
     users = (judge.user, event.organiser, UserFactory())

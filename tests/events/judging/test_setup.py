@@ -93,21 +93,22 @@ def test_judge_candidates_are_users_on_confirmed_judge_tickets(db):
         add_judge(event, event.organiser, user_id=UserFactory().id)  # not a candidate: use the e-mail form
 
 
-def test_organiser_invites_anyone_by_email_who_becomes_judge_once_on_accepting(db):
-    event = roadshow()
-    expert = UserFactory(org=None, email="expert@imu.edu.cn")
-    invitation, link = invite_judge(event, event.organiser, "Expert@IMU.edu.cn")
-    assert invitation.email == "expert@imu.edu.cn" and judges(event) == []  # nothing happens before accepting
-    assert accept_judge_invitation(token_of(link), expert).user_id == expert.id
-    told = database.session.scalars(sa.select(Notification).where(Notification.user_id == expert.id)).all()
-    assert [n.link for n in told] == [f"/events/{event.id}/judging/score"]
-    with pytest.raises(NotFound, match="已被使用"):
-        accept_judge_invitation(token_of(link), expert)
-    _, again = invite_judge(event, event.organiser, "expert@imu.edu.cn")
-    with pytest.raises(InvalidTransition, match="已是本活动的评委"):
-        accept_judge_invitation(token_of(again), expert)
-    with pytest.raises(ValidationFailed, match="评委邮箱"):
-        invite_judge(event, event.organiser, "nobody at example.cn")
+def test_organiser_invites_anyone_by_email_who_becomes_judge_once_on_accepting(app, db):
+    with app.test_request_context():  # the invitation's link is built with url_for
+        event = roadshow()
+        expert = UserFactory(org=None, email="expert@imu.edu.cn")
+        invitation, link = invite_judge(event, event.organiser, "Expert@IMU.edu.cn")
+        assert invitation.email == "expert@imu.edu.cn" and judges(event) == []  # nothing before accepting
+        assert accept_judge_invitation(token_of(link), expert).user_id == expert.id
+        told = database.session.scalars(sa.select(Notification).where(Notification.user_id == expert.id)).all()
+        assert [n.link for n in told] == [f"/events/{event.id}/judging/score"]
+        with pytest.raises(NotFound, match="已被使用"):
+            accept_judge_invitation(token_of(link), expert)
+        _, again = invite_judge(event, event.organiser, "expert@imu.edu.cn")
+        with pytest.raises(InvalidTransition, match="已是本活动的评委"):
+            accept_judge_invitation(token_of(again), expert)
+        with pytest.raises(ValidationFailed, match="评委邮箱"):
+            invite_judge(event, event.organiser, "nobody at example.cn")
 
 
 def test_judges_and_presenters_with_scores_stay_and_others_can_be_removed(db, login):

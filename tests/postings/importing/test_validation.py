@@ -129,3 +129,17 @@ def test_the_same_ref_in_another_kind_is_not_a_duplicate(runner, db, tmp_path):
 
     assert result.exit_code == 0, result.output
     assert state(db)["postings"] == 2
+
+
+def test_a_json_null_is_a_field_left_out_not_a_type_error(runner, db, tmp_path):
+    """Exports from other systems write null for what they do not know, as a spreadsheet leaves a cell empty."""
+    path = write_jsonl(tmp_path / "nulls.jsonl", [achievement(year=None, patents=None, contact=None)])
+    result = run_import(runner, path)
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(sa.select(Posting).where(Posting.ref == "A-1")) is not None
+
+
+def test_a_json_null_in_a_required_field_is_reported_as_missing(runner, db, tmp_path):
+    result = run_import(runner, write_jsonl(tmp_path / "null-title.jsonl", [achievement(title=None)]))
+    assert result.exit_code == 1 and "title" in result.output and "NoneType" not in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Posting)) == 0
