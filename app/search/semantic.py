@@ -175,9 +175,7 @@ def fused_result(
     hits: list[Hit] = []
     if chosen:
         marked, _ = service.read(
-            lambda backend: backend.search(
-                args.request(len(chosen), today, page=1, ids=tuple(chosen), facets=False)
-            )
+            lambda backend: backend.search(args.request(len(chosen), today, page=1, ids=tuple(chosen), facets=False))
         )
         by_id = {hit.id: hit for hit in marked.hits}
         hits = [by_id.get(pid) or Hit(pid, "", 0.0, {}, {}) for pid in chosen]

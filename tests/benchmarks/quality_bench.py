@@ -8,8 +8,10 @@ The model is the shipped one (app/matching/calibration.json, fitted on the tune 
 
 from __future__ import annotations
 
-from app.matching.calibration import models
-from tests.benchmarks.calibrate import DEFAULT_DATA, benchmark_qrels, feature_rows, read_split, report
+import json
+
+from app.matching.calibration import MODEL_FILE
+from tests.benchmarks.calibrate import DEFAULT_DATA, benchmark_qrels, feature_rows, ranked, read_split, report
 from tests.benchmarks.calibrate import candidates as app_candidates
 from tests.benchmarks.common import fmt, load_average, say, table
 
@@ -22,16 +24,14 @@ def _by(lists, key) -> dict[str, list[tuple[str, float]]]:
     return {s: sorted(((t, key(v)) for t, v in items), key=lambda p: (-p[1], p[0]))[:20] for s, items in lists.items()}
 
 
-def _shipped(values: dict) -> float:
-    return models()["hybrid"].probability(values)
-
-
 def rankings(rows) -> dict[str, dict]:
+    """The same candidates ranked three ways; the shipped one as scoring stores it (labels monotone)."""
     lists = feature_rows(rows, True)
+    shipped = json.loads(MODEL_FILE.read_text(encoding="utf-8"))["models"]
     return {
         "lexical only": _by(lists, lambda v: v["lexical"] if v["lexical_hit"] else -1.0),
         "dense only": _by(lists, lambda v: v["dense"]),
-        "shipped hybrid": _by(lists, _shipped),
+        "shipped hybrid": ranked(lists, shipped["hybrid"], list(lists), shipped["hybrid_label"]),
     }
 
 

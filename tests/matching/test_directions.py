@@ -1,7 +1,5 @@
-"""Matching: which kinds are matched with which, and what is never matched.
-
-The model is off in tests (EMBEDDINGS=False), so these rank lexically plus field signals.
-"""
+"""Matching: which kinds are matched with which, and what is never matched (the model is off here:
+EMBEDDINGS=False ranks by the words and the lexical model)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,4 @@
-"""Matching: field signals, the reasons shown, and owners' feedback.
-
-The model is off in tests (EMBEDDINGS=False), so these rank lexically plus field signals.
-"""
+"""Matching: field signals, the reasons shown, and owners' feedback."""
 
 from __future__ import annotations
 
