@@ -6,11 +6,11 @@ from __future__ import annotations
 from wtforms import Form, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields import FieldList, FormField
 
-from app.core.forms import BaseForm, strip, with_blank
+from app.core.forms import BaseForm, checked_by, strip, with_blank
 from app.core.web import id_list, local_time, parse_id
 from app.events.forms import ReasonForm, RowIdField
 from app.events.models import Event, Registration
-from app.events.registration.services import AttendeeInput
+from app.events.registration.services import SESSION_UNKNOWN, AttendeeInput
 from app.postings.forms import MultiCheckboxField
 
 BLANK_ATTENDEES = 2
@@ -32,7 +32,10 @@ class RegistrationForm(BaseForm):
     ticket_category = SelectField("票种", validate_choice=False)
     attendees = FieldList(FormField(AttendeeRow))
     sessions = MultiCheckboxField(
-        "报名分会场", validate_choice=False, description="限额的分会场需单独报名，全体参会人一同参加"
+        "报名分会场",
+        validate_choice=False,  # which sessions may be chosen is the service's rule (_chosen_sessions)
+        validators=[checked_by(lambda ids: SESSION_UNKNOWN if any(parse_id(i) is None for i in ids or []) else None)],
+        description="限额的分会场需单独报名，全体参会人一同参加",
     )
     note = TextAreaField(
         "备注", filters=[strip], render_kw={"rows": 2, "maxlength": 500}, description="选填，如参展需求、特殊安排"

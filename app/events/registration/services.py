@@ -49,6 +49,7 @@ from app.extensions import db
 R = RegistrationStatus
 MAX_ATTENDEES = MAX_GROUP
 NAME_MAX, POSITION_MAX, NOTE_MAX = 50, 50, 500
+SESSION_UNKNOWN = "所选分会场不存在或无需单独报名"
 
 
 class AlreadyRegistered(DomainError):
@@ -120,7 +121,7 @@ def _chosen_sessions(event: Event, session_ids: Iterable[int]) -> list[EventSess
     limited = {s.id: s for s in event.sessions if s.capacity is not None}
     ids = list(dict.fromkeys(session_ids))
     if any(i not in limited for i in ids):
-        raise ValidationFailed("所选分会场不存在或无需单独报名", errors={"sessions": "所选分会场不存在或无需单独报名"})
+        raise ValidationFailed(SESSION_UNKNOWN, errors={"sessions": SESSION_UNKNOWN})
     return [limited[i] for i in ids]
 
 

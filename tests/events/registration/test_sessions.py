@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from app.core.errors import ValidationFailed
 from app.events.models import Registration
 from app.events.registration.services import cancel_registration, register_for_event
+from tests.events.helpers import booked_event, form_values, rows_of
 from tests.events.registration.helpers import R, people, register
 from tests.factories import EventFactory, UserFactory
 
@@ -56,3 +57,14 @@ def test_cancelling_gives_session_places_back(db):
     reg, _ = register_for_event(event.id, UserFactory(), people(2), session_ids=[session.id])
     cancel_registration(reg, reg.user)
     assert session.taken == 0 and event.seats_taken == 0
+
+
+@pytest.mark.parametrize("choice", ["²", "abc", "-1", "99999999999"])
+def test_a_session_choice_that_is_not_an_id_is_refused_with_a_message_and_changes_nothing(db, login, choice):
+    reg = booked_event(db)
+    before = rows_of(db, reg.event_id)
+    data = form_values(login(reg.user).get(f"/events/registrations/{reg.id}/edit").text)
+    resp = login(reg.user).post(f"/events/registrations/{reg.id}/edit", data=data | {"sessions": [choice]})
+    assert resp.status_code == 422
+    assert "所选分会场不存在或无需单独报名" in resp.text
+    assert rows_of(db, reg.event_id) == before
