@@ -19,7 +19,7 @@ from app.core.forms import BaseForm, select_choices, strip, with_blank
 from app.core.regions import REGIONS
 from app.core.web import parse_id
 from app.events.models import Event
-from app.events.services import MAX_SEATS, EventInput, SessionInput, TicketInput
+from app.events.services import MAX_SEATS, TICKET_NAME_MAX, EventInput, SessionInput, TicketInput
 from app.postings.forms import MultiCheckboxField
 
 BLANK_SESSIONS = 3
@@ -104,7 +104,7 @@ class TicketRow(Form):
     """One row per ticket type, in TicketType order: the row's position says which type it is."""
 
     enabled = BooleanField("开放")
-    name = StringField("显示名称", filters=[strip])
+    name = StringField("显示名称", filters=[strip], render_kw={"maxlength": TICKET_NAME_MAX})
     quota = _count("名额")
 
 

@@ -35,6 +35,7 @@ S = EventStatus
 T = TypeVar("T")
 MAX_SEATS = 100_000
 TITLE_MAX, VENUE_MAX, URL_MAX, CONTACT_MAX, REASON_MAX = 200, 300, 500, 200, 1000
+TICKET_NAME_MAX = 100
 
 
 @dataclass
@@ -105,6 +106,16 @@ def _session_errors(data: EventInput) -> list[str]:
     return errors
 
 
+def _ticket_errors(tickets: list[TicketInput]) -> list[str]:
+    errors = []
+    for t in tickets:
+        if len(t.name.strip()) > TICKET_NAME_MAX:
+            errors.append(f"{t.ticket_type.label}的显示名称不超过 {TICKET_NAME_MAX} 字")
+        elif message := _count_error(t.quota, f"{t.ticket_type.label}名额"):
+            errors.append(message)
+    return errors
+
+
 def clean_event(data: EventInput) -> EventInput:
     """Every rule about an event's own fields; all broken rules are reported at once, by field."""
     e: dict[str, str] = {}
@@ -140,8 +151,7 @@ def clean_event(data: EventInput) -> EventInput:
         e["capacity"] = message
     if bad := [a for a in data.audience if a not in OrgType.values()]:
         e["audience"] = f"未知的机构类型：{'、'.join(bad)}"
-    ticket_errors = [m for t in data.tickets if (m := _count_error(t.quota, f"{t.ticket_type.label}名额"))]
-    if ticket_errors:
+    if ticket_errors := _ticket_errors(data.tickets):
         e["tickets"] = "；".join(ticket_errors)
     if session_errors := _session_errors(data):
         e["sessions"] = "；".join(session_errors)

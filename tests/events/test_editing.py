@@ -76,6 +76,7 @@ def test_organiser_creates_a_draft_event_with_beijing_times_sessions_and_ticket_
         ({"sessions-0-ends_at": "2027-01-15T08:00"}, "结束时间不能早于开始时间"),
         ({"sessions-0-starts_at": "2027-01-16T09:00", "sessions-0-ends_at": "2027-01-16T10:00"}, "活动起止时间之内"),
         ({"tickets-0-quota": "-1"}, "观众名额应为 0 到 100000"),
+        ({"tickets-0-name": "票" * 101}, "观众的显示名称不超过 100 字"),
     ],
 )
 def test_event_form_bad_input_gets_a_chinese_message_and_saves_nothing(db, client, login, changes, message):
