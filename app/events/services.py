@@ -107,13 +107,9 @@ def _session_errors(data: EventInput) -> list[str]:
 
 
 def _ticket_errors(tickets: list[TicketInput]) -> list[str]:
-    errors = []
-    for t in tickets:
-        if len(t.name.strip()) > TICKET_NAME_MAX:
-            errors.append(f"{t.ticket_type.label}的显示名称不超过 {TICKET_NAME_MAX} 字")
-        elif message := _count_error(t.quota, f"{t.ticket_type.label}名额"):
-            errors.append(message)
-    return errors
+    too_long = [t for t in tickets if len(t.name.strip()) > TICKET_NAME_MAX]
+    errors = [f"{t.ticket_type.label}的显示名称不超过 {TICKET_NAME_MAX} 字" for t in too_long]
+    return errors + [m for t in tickets if (m := _count_error(t.quota, f"{t.ticket_type.label}名额"))]
 
 
 def clean_event(data: EventInput) -> EventInput:
