@@ -107,6 +107,7 @@ class Config:
     UPLOAD_DIR = Env("UPLOAD_DIR", lambda: str(instance_dir() / "uploads"))
     IMPORT_DIR = Env("IMPORT_DIR", lambda: str(instance_dir() / "imports"))  # web uploads awaiting confirmation
     ATTACHMENT_MAX_BYTES = Env("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, int)
+    LICENCE_MAX_BYTES = Env("LICENCE_MAX_BYTES", 5 * 1024 * 1024, int)  # an organisation's 营业执照 scan
     IMPORT_MAX_BYTES = Env("IMPORT_MAX_BYTES", 20 * 1024 * 1024, int)
     MAX_CONTENT_LENGTH = Env("MAX_CONTENT_LENGTH", 25 * 1024 * 1024, int)
 

@@ -123,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.events.judging.views import bp as judging_bp
     from app.events.meetings.views import bp as meetings_bp
     from app.events.registration.views import bp as registration_bp
+    from app.events.statistics import bp as event_statistics_bp
     from app.events.views import bp as events_bp
     from app.home.views import bp as home_bp
     from app.lists.views import bp as lists_bp
@@ -146,6 +147,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(booths_bp, url_prefix="/events")  # expo booths
     app.register_blueprint(meetings_bp, url_prefix="/events")  # 1:1 meetings (对接洽谈)
     app.register_blueprint(judging_bp, url_prefix="/events")  # roadshow and competition scoring
+    app.register_blueprint(event_statistics_bp, url_prefix="/events")  # 活动统计 for organisers
     app.register_blueprint(docking_bp, url_prefix="/docking")
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
 

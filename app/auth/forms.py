@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 from app.auth.services import password_error
 from app.core.forms import BaseForm, checked_by, lower, strip
 from app.core.validators import normalize_phone, phone_error
-from app.organizations.forms import OrgProfileForm
+from app.organizations.forms import OrgProfileForm, licence_field
 
 
 def email_field(label="邮箱"):
@@ -55,6 +55,7 @@ class RegisterForm(OrgProfileForm):
     email = email_field("登录邮箱")
     phone = personal_phone_field()
     password, confirm = new_password_fields()
+    licence = licence_field()
 
     USER_FIELDS = ("user_name", "email", "phone", "password", "confirm")
 

@@ -21,6 +21,7 @@ from app.core.errors import DomainError, FieldError, NotFound
 from app.core.mail import queue_mail, site_url
 from app.core.models import record_change, utcnow
 from app.extensions import db
+from app.organizations.licences import attach_licence, check_licence
 from app.organizations.models import Organization
 from app.organizations.services import OrgProfile, apply_profile, check_profile, find_invitation, flush_unique
 
@@ -104,10 +105,11 @@ def create_user(
 
 
 def register_organization(
-    profile: OrgProfile, *, name: str, email: str, password: str, phone: str | None
+    profile: OrgProfile, *, name: str, email: str, password: str, phone: str | None, licence=None
 ) -> User | None:
     """Self-registration: an organisation (pending platform verification) and its first user, its admin, who
-    logs in once the address is confirmed through the link mailed here.
+    logs in once the address is confirmed through the link mailed here. The 营业执照 (`licence`, an uploaded
+    file) is optional here, checked before anything is created and stored only with the new organisation.
 
     The answer never tells whether the address already has an account: then nothing is created, and its owner
     is mailed that someone tried (or, for an unconfirmed account, the confirmation link again). Returns the
@@ -116,6 +118,7 @@ def register_organization(
     if error:
         raise FieldError("password", error)
     check_profile(Organization(), profile)
+    checked = check_licence(licence) if licence else None
     existing = user_by_email(email)
     if existing is not None:
         generate_password_hash(password, method="scrypt")  # as long as creating the account would take
@@ -132,6 +135,8 @@ def register_organization(
         user = create_user(email, name, password, phone=phone, org=org, org_role=OrgRole.ADMIN)
     flush_unique()
     user.email_confirmed_at = None  # after the INSERT: None in it would stand for the column's default, "now"
+    if checked:
+        attach_licence(org, checked, user)
     record_change("organization", org.id, None, VerificationStatus.PENDING, user, "机构注册")
     send_confirmation(user)
     return user

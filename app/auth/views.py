@@ -20,6 +20,7 @@ from app.auth.sessions import keep_signed_in, sign_in
 from app.core.forms import commit_form
 from app.core.web import safe_next
 from app.extensions import db, limiter
+from app.organizations.licences import licence_help
 from app.organizations.services import InvitationUnusable, find_invitation
 
 bp = Blueprint("auth", __name__)
@@ -44,6 +45,7 @@ def register():
             email=form.email.data,
             password=form.password.data,
             phone=form.phone.data,
+            licence=form.licence.data,
         ),
     )
     if registered:  # the same words whether or not the address already had an account
@@ -62,7 +64,7 @@ def register():
                 "info",
             )
         return redirect(url_for("auth.login"))
-    return render_template("auth/register.html", form=form)
+    return render_template("auth/register.html", form=form, licence_help=licence_help())
 
 
 def _mail_goes_nowhere() -> bool:

@@ -82,6 +82,28 @@ class Tier(LabelledEnum):
     def rank(self) -> int:
         return list(Tier).index(self) + 1
 
+    @classmethod
+    def from_any(cls, text: str | None):
+        """Also the spellings lists and spreadsheets use: 专精特新“小巨人”, 专精特新小巨人, 小巨人, 国家级专精特新
+        小巨人企业, 专精特新, 自治区级专精特新中小企业, 创新型… Quotes, spaces, a level in front and 企业 / 中小企业
+        at the end do not matter; None when nothing fits."""
+        found = super().from_any(text)
+        if found is not None or text is None:
+            return found
+        key = str(text).translate(_TIER_IGNORED)
+        for prefix in ("国家级", "自治区级", "省级"):
+            key = key.removeprefix(prefix)
+        return _TIER_SPELLINGS.get(key.removesuffix("企业").removesuffix("中小"))
+
+
+_TIER_IGNORED = str.maketrans("", "", "\"'“”‘’「」『』 \u3000")
+_TIER_SPELLINGS = {
+    "专精特新小巨人": Tier.LITTLE_GIANT,
+    "小巨人": Tier.LITTLE_GIANT,
+    "专精特新": Tier.SPECIALIZED,
+    "创新型": Tier.INNOVATIVE,
+}
+
 
 class PostingKind(LabelledEnum):
     ACHIEVEMENT = ("achievement", "科技成果")

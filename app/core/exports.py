@@ -71,7 +71,7 @@ def export_sheets(fmt: str, filename: str, sheets: Sequence[tuple[str, Sequence[
             writer.writerow(headers)
             writer.writerows(data)
         body = buf.getvalue().encode("utf-8")
-        mimetype = "text/csv; charset=utf-8"
+        content_type = "text/csv; charset=utf-8"
     else:
         wb = Workbook()
         wb.remove(wb.active)
@@ -80,10 +80,12 @@ def export_sheets(fmt: str, filename: str, sheets: Sequence[tuple[str, Sequence[
         out = io.BytesIO()
         wb.save(out)
         body = out.getvalue()
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     full = f"{filename}.{fmt}"
     disposition = f"attachment; filename=\"export.{fmt}\"; filename*=UTF-8''{quote(full, safe='')}"
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": disposition})
+    # content_type, not mimetype: Werkzeug appends "; charset=utf-8" to any text/* mimetype, so a mimetype that
+    # already names its charset would be sent with it twice.
+    return Response(body, content_type=content_type, headers={"Content-Disposition": disposition})
 
 
 def _sheet_title(title: str) -> str:

@@ -6,6 +6,8 @@ where the 大类 is not known.
 
 from __future__ import annotations
 
+from functools import cache
+
 SECTIONS: dict[str, str] = {
     "A": "农、林、牧、渔业",
     "B": "采矿业",
@@ -271,12 +273,18 @@ def industry_name(code: str | None) -> str:
     return entry[1] if entry else ""
 
 
-def industry_choices() -> list[tuple[str, str]]:
-    """Grouped choices for a <select>: each 门类 followed by its 大类."""
+@cache
+def _grouped_choices() -> tuple[tuple[str, str], ...]:
     choices: list[tuple[str, str]] = []
     for section, section_name in SECTIONS.items():
         choices.append((section, f"{section} {section_name}"))
         for number, (sec, name) in DIVISIONS.items():
             if sec == section:
                 choices.append((f"{section}{number}", f"　{section}{number} {name}"))
-    return choices
+    return tuple(choices)
+
+
+def industry_choices() -> list[tuple[str, str]]:
+    """Grouped choices for a <select>: each 门类 followed by its 大类 (built once; each call gets its own list,
+    as every list page's filter asks for them)."""
+    return list(_grouped_choices())

@@ -25,7 +25,7 @@ class TimestampMixin:
 
 class StoredFileMixin:
     """An uploaded file kept on disk under a random `stored_name`, served under its `original_name`: posting
-    attachments and docking documents alike (filled from app.postings.attachments.StoredUpload.columns)."""
+    attachments, docking documents and business licences alike (filled from app.core.uploads.StoredUpload.columns)."""
 
     original_name: Mapped[str] = mapped_column(sa.String(255), nullable=False)
     stored_name: Mapped[str] = mapped_column(sa.String(100), unique=True, nullable=False)

@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from app.core import enums
+from app.core import enums, glossary
 from app.core.clock import CHINA_TZ
 from app.core.errors import DomainError
 from app.core.industries import industry_choices, industry_name
@@ -164,6 +164,7 @@ def init_web(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["region_name"] = region_name
     app.jinja_env.filters["industry_name"] = industry_name
+    app.jinja_env.filters["human_size"] = human_size
     app.jinja_env.globals.update(
         E=enums,
         REGIONS=REGIONS,
@@ -171,4 +172,5 @@ def init_web(app: Flask) -> None:
         region_name=region_name,
         industry_name=industry_name,
         url_with_query=url_with_query,
+        glossary=glossary,
     )

@@ -52,7 +52,11 @@ def summary(counts: dict[str, int]) -> str:
         f"{postings}（其中待审核 {counts.get('submitted', 0)} 条，草稿 {counts.get('draft', 0)} 条，"
         f"已退回 {counts.get('rejected', 0)} 条）；\n"
         f"活动 {counts.get('events', 0)} 场（报名 {counts.get('event_registrations', 0)} 家），"
-        f"对接请求 {counts.get('docking_requests', 0)} 条，对接记录 {counts.get('docking_records', 0)} 条。"
+        f"对接请求 {counts.get('docking_requests', 0)} 条，对接记录 {counts.get('docking_records', 0)} 条；\n"
+        f"对接会洽谈 {counts.get('meetings', 0)} 场（洽谈邀请 {counts.get('meeting_requests', 0)} 条），"
+        f"大赛评委 {counts.get('judges', 0)} 位、参赛企业 {counts.get('presenters', 0)} 家、"
+        f"评分表 {counts.get('score_sheets', 0)} 份，博览会展位 {counts.get('booths', 0)} 个"
+        f"（已分配 {counts.get('booths_assigned', 0)} 个），年度清单 {counts.get('lists', 0)} 份。"
     )
 
 

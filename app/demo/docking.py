@@ -10,8 +10,6 @@ app/demo/data/pairs.py, which `flask matching run` recommends to each other.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -25,14 +23,12 @@ from app.core.enums import (
     DeclineReason,
     DockingOrigin,
     DockingStage,
-    EmailState,
     PostingKind,
     PostingStatus,
 )
 from app.core.models import StatusChange
-from app.demo.compose import account_email
-from app.demo.data.orgs import ORGS
-from app.docking.models import DockingEvent, DockingRecord, DockingRequest
+from app.demo.dating import dated, org_admins
+from app.docking.models import DockingRecord, DockingRequest
 from app.docking.records import add_docking_note, move_docking_stage
 from app.docking.services import (
     accept_docking_request,
@@ -41,11 +37,9 @@ from app.docking.services import (
     send_docking_request,
 )
 from app.extensions import db
-from app.notifications.models import Notification
 from app.postings.models import Posting
 
 ST, CT = DockingStage, ContractType
-READ_AFTER_DAYS = 10  # older notifications were read back then; newer ones wait in the bell
 
 
 @dataclass(frozen=True)
@@ -217,19 +211,13 @@ STORIES = [
 
 def seed_docking(rng: random.Random, now: datetime) -> dict[str, int]:
     """Play every story through the docking services, dated back into the past year."""
-    people = _org_admins()
+    people = org_admins()
     for story in STORIES:
         _play(rng, story, people, now)
     return {
         "docking_requests": len(STORIES),
         "docking_records": db.session.scalar(sa.select(sa.func.count(DockingRecord.id))),
     }
-
-
-def _org_admins() -> dict[str, User]:
-    """Each demo organisation's admin, by organisation key: the people who act in the stories."""
-    keys = {account_email(seed): seed.key for seed in ORGS}
-    return {keys[user.email]: user for user in db.session.scalars(sa.select(User).where(User.email.in_(keys)))}
 
 
 def _by_title(title: str) -> Posting:
@@ -270,7 +258,7 @@ def _play(rng: random.Random, story: Story, people: dict[str, User], now: dateti
         if posting is not None:
             _published_before(posting, sent_at - timedelta(days=rng.randint(12, 45)))
 
-    with _dated(sent_at, now):
+    with dated(sent_at, now):
         req = send_docking_request(
             sender,
             target.id,
@@ -287,7 +275,7 @@ def _play(rng: random.Random, story: Story, people: dict[str, User], now: dateti
             when = deadline
         else:
             when = min(_moment(rng, first_day + timedelta(days=step.day)), now - timedelta(minutes=5))
-        with _dated(when, now):
+        with dated(when, now):
             record = _act(step, req, record, sides[step.side], when) or record
         if record is not None:
             record.updated_at = when
@@ -326,30 +314,6 @@ def _act(step: Step, req: DockingRequest, record: DockingRecord | None, actor: U
         note=step.text,
     )
     return None
-
-
-# --- dating the services' rows back -----------------------------------------------------------------
-
-
-def _last_id(model) -> int:
-    return db.session.scalar(sa.select(sa.func.max(model.id))) or 0
-
-
-@contextmanager
-def _dated(when: datetime, now: datetime) -> Iterator[None]:
-    """The timeline lines, status changes and notifications the services write inside the block happened at
-    `when`; its notifications were e-mailed then, and read unless they are recent."""
-    marks = {model: _last_id(model) for model in (DockingEvent, StatusChange, Notification)}
-    yield
-    db.session.flush()
-    for model, column in ((DockingEvent, "at"), (StatusChange, "at")):
-        db.session.execute(sa.update(model).where(model.id > marks[model]).values({column: when}))
-    read = when + timedelta(hours=2) if now - when > timedelta(days=READ_AFTER_DAYS) else None
-    db.session.execute(
-        sa.update(Notification)
-        .where(Notification.id > marks[Notification])
-        .values(created_at=when, read_at=read, email_state=EmailState.SENT, email_sent_at=when, email_attempts=1)
-    )
 
 
 def _published_before(posting: Posting, latest: datetime) -> None:

@@ -16,12 +16,17 @@ from app.core.errors import DomainError
 from app.core.models import record_change, utcnow
 from app.core.outbox import enqueue_index
 from app.core.regions import region_name
+from app.demo.booths import seed_booths
 from app.demo.compose import Composer, Planned, account_email
 from app.demo.data import phrases
 from app.demo.data.orgs import ACCOUNTS, DEMO_PASSWORD, GROUPS, ORGS
 from app.demo.data.types import OrgSeed
+from app.demo.dating import org_admins
 from app.demo.docking import seed_docking
 from app.demo.events import seed_events
+from app.demo.judging import seed_judging
+from app.demo.lists import seed_lists
+from app.demo.meetings import seed_meetings
 from app.demo.plan import plan_postings
 from app.extensions import db
 from app.organizations.models import Organization, OrgGroup, TierRecord
@@ -90,8 +95,13 @@ def seed_demo(seed: int = DEFAULT_SEED) -> dict[str, int]:
     for posting in postings:
         for key in (posting.kind.value, posting.status.value):
             counts[key] = counts.get(key, 0) + 1
-    counts.update(seed_events(rng, now))
+    people = org_admins()
+    counts.update(seed_events(rng, now, people))
     counts.update(seed_docking(rng, now))
+    counts.update(seed_meetings(now, people))  # after docking: an outcome moves a docking record on
+    counts.update(seed_judging(rng, now, people))
+    counts.update(seed_booths(now, people))
+    counts.update(seed_lists(now))
     return counts
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import aliased
 from app.core.clock import local_today, to_utc
 from app.core.enums import DockingStage, OrgType
 from app.core.industries import SECTIONS
+from app.core.rates import percent, ratio
 from app.core.regions import REGION_NAMES
 from app.docking.models import DockingRecord, DockingRequest
 from app.extensions import db
@@ -87,24 +88,63 @@ class FunnelFilters:
 
 
 @dataclass(frozen=True)
+class FunnelStep:
+    label: str
+    count: int
+    rate: float | None  # of the step before; None for the first step and after an empty one
+    share: float | None  # of the first step
+
+    @property
+    def rate_text(self) -> str:
+        return percent(self.rate)
+
+    @property
+    def share_text(self) -> str:
+        return percent(self.share)
+
+
+@dataclass(frozen=True)
 class Funnel:
     counts: list[tuple[str, int]]
     amount_wan: Decimal
 
     @property
-    def rows(self) -> list[tuple[str, int, float | None, float]]:
-        """(step, count, share of the step before (None for the first), bar width 0–100)."""
-        top = max((n for _, n in self.counts), default=0) or 1
+    def steps(self) -> list[FunnelStep]:
+        first = self.counts[0][1] if self.counts else 0
         out, before = [], None
-        for label, n in self.counts:
-            out.append((label, n, n / before if before else None, n * 100 / top))
+        for i, (label, n) in enumerate(self.counts):
+            out.append(FunnelStep(label, n, ratio(n, before) if i else None, ratio(n, first)))
             before = n
         return out
 
+    @property
+    def overall(self) -> list[tuple[str, float | None]]:
+        """The whole way to 已完成: from the matches suggested and from the requests sent."""
+        (last_label, last), *_ = reversed(self.counts)
+        return [(f"{label}→{last_label}", ratio(last, n)) for label, n in self.counts[:2]]
+
+    @property
+    def overall_text(self) -> list[tuple[str, str]]:
+        return [(label, percent(rate)) for label, rate in self.overall]
+
+    @property
+    def chart(self) -> dict:
+        """What app/static/charts.js draws: the counts on a log scale (small stages stay visible beside
+        thousands of matches), each labelled with its count and the rate from the step before."""
+        steps = self.steps
+        return {
+            "kind": "funnel",
+            "labels": [s.label for s in steps],
+            "values": [s.count for s in steps],
+            "rates": [None if i == 0 else s.rate_text for i, s in enumerate(steps)],
+            "note": "横轴为对数刻度；括号内为相对上一环节的转化率",
+        }
+
     def export_table(self) -> tuple[list[str], list[list]]:
-        headers = ["环节", "数量", "转化率（相对上一环节）"]
-        rows = [[label, n, f"{rate:.1%}" if rate is not None else ""] for label, n, rate, _ in self.rows]
-        rows.append(["合同总金额（万元）", float(self.amount_wan), ""])
+        headers = ["环节", "数量", "转化率（相对上一环节）", f"占{STEPS[0]}比例"]
+        rows = [[s.label, s.count, s.rate_text if i else "", s.share_text] for i, s in enumerate(self.steps)]
+        rows += [[f"总体转化率（{label}）", "", text, ""] for label, text in self.overall_text]
+        rows.append(["合同总金额（万元）", float(self.amount_wan), "", ""])
         return headers, rows
 
 

@@ -16,11 +16,11 @@ from app.core.clock import local_today
 from app.core.enums import ContractType, DockingEventKind, DockingStage, NotificationKind
 from app.core.errors import FieldError, InvalidTransition, NotFound, ValidationFailed
 from app.core.models import record_change, utcnow
+from app.core.uploads import store_upload, upload_root
 from app.docking.models import DockingEvent, DockingFile, DockingFollowUp, DockingRecord, DockingRequest
 from app.docking.services import record_link
 from app.extensions import db
 from app.notifications.services import notify, org_user_ids
-from app.postings.attachments import store_upload, upload_root
 
 ST = DockingStage
 FINAL = (ST.COMPLETED, ST.TERMINATED)

@@ -16,6 +16,7 @@ from app.core.exports import export_rows
 from app.core.forms import show_form_error
 from app.core.industries import SECTIONS
 from app.core.pagination import paginate
+from app.core.uploads import max_bytes
 from app.core.web import commit_and_redirect, human_size
 from app.docking import listing
 from app.docking.forms import DeclineForm, FileForm, NoteForm, RequestForm, StageForm, optional_id
@@ -44,7 +45,6 @@ from app.docking.services import (
     withdraw_docking_request,
 )
 from app.extensions import db
-from app.postings.attachments import max_bytes
 from app.postings.queries import get_visible_posting
 
 bp = Blueprint("docking", __name__)

@@ -10,32 +10,24 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import current_app, url_for
 
-from app.core.enums import EventStatus, EventType, RegistrationStatus
+from app.core.enums import EventType, RegistrationStatus
 from app.core.errors import NotFound
-from app.core.models import utcnow
 from app.events.models import Event, Registration
 from app.events.services import get_managed_event, get_visible_event
+from app.events.status import event_status
 from app.extensions import db
 from app.organizations.services import is_verified
 
 
 def registration_open(event: Event, now: datetime | None = None) -> bool:
-    now = now or utcnow()
-    return (
-        event.status == EventStatus.PUBLISHED
-        and (event.registration_opens_at is None or now >= event.registration_opens_at)
-        and (event.registration_closes_at is None or now < event.registration_closes_at)
-        and now < event.starts_at
-    )
+    return event_status(event, now).registration_open
 
 
 def registration_refusal(event: Event, user, now: datetime | None = None) -> str | None:
-    """Why this user cannot register now (a Chinese sentence), or None when they may."""
-    now = now or utcnow()
-    if not registration_open(event, now):
-        if event.status == EventStatus.PUBLISHED and event.registration_opens_at and now < event.registration_opens_at:
-            return "报名尚未开始"
-        return "该活动当前不接受报名"
+    """Why this user cannot register now (a Chinese sentence), or None when they may. The event's own
+    reason comes from app.events.status, the same words the event's badge stands for."""
+    if refusal := event_status(event, now).refusal:
+        return refusal
     if not getattr(user, "is_authenticated", False):
         return "请先登录后报名"
     org = user.org

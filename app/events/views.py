@@ -10,7 +10,7 @@ from app.auth.decorators import organiser_required
 from app.core.enums import EventStatus, EventType
 from app.core.errors import ValidationFailed
 from app.core.forms import show_form_error
-from app.core.models import history_for
+from app.core.models import history_for, utcnow
 from app.core.pagination import paginate
 from app.core.web import commit_and_redirect
 from app.events.calendar import event_ics
@@ -38,6 +38,7 @@ from app.events.services import (
     set_capacity,
     update_event,
 )
+from app.events.status import event_status
 from app.events.waitlist import queue_position
 
 bp = Blueprint("events", __name__)
@@ -47,6 +48,10 @@ bp = Blueprint("events", __name__)
 def _helpers():
     """The registration helpers of the event page and 我的报名 (the registration blueprint's)."""
     return {"queue_position": queue_position, "registration_open": registration_open}
+
+
+# The event's state for every badge, in macros too (templates/events/_event_macros.html).
+bp.add_app_template_global(event_status, "event_status")
 
 
 def _promoted_message(message: str, promoted) -> str:
@@ -68,11 +73,13 @@ def index():
 def detail(event_id):
     event = get_visible_event(event_id, current_user)
     mine = latest_registration_of(event, getattr(current_user, "org_id", None))
+    now = utcnow()
     return render_template(
         "events/detail.html",
         event=event,
         mine=mine,
-        refusal=registration_refusal(event, current_user),
+        state=event_status(event, now),
+        refusal=registration_refusal(event, current_user, now),
         manager=can_manage(current_user, event),
     )
 
@@ -178,10 +185,11 @@ def capacity(event_id):
 
 
 def _feature_links(event) -> list[tuple[str, str]]:
-    """Links to the other event features' pages that apply to this kind of event."""
+    """Links to the organiser's pages of the other event features that apply to this kind of event (the
+    participants' pages, such as the meetings hub, are not the organiser's: they would be a 404)."""
     wanted = [("checkin.desk", "签到台", None), ("booths.manage", "展位管理", None)]
-    wanted.append(("meetings.hub", "一对一洽谈", (EventType.DOCKING,)))
-    wanted.append(("judging.setup", "路演评审", (EventType.ROADSHOW, EventType.COMPETITION)))
+    wanted.append(("meetings.grid", "一对一洽谈（洽谈总表）", (EventType.DOCKING,)))
+    wanted.append(("judging.setup", "评审设置", (EventType.ROADSHOW, EventType.COMPETITION)))
     wanted.append(("checkin.export", "导出参会人", None))
     links = []
     for endpoint, label, types in wanted:

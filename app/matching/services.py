@@ -4,10 +4,10 @@ them for owners, exports and evaluation. Services flush, never commit; the CLI o
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from app.core.clock import local_today
 from app.core.enums import FeedbackReason, MatchVerdict, PostingKind, PostingStatus
@@ -182,26 +182,58 @@ def matches_for_posting(posting: Posting, per_kind: int = 5) -> list[Match]:
     return list(db.session.scalars(stmt))
 
 
-def org_matches_query(org_id: int, best_first: bool = False):
-    """Matches worth showing across an organisation's postings (targets still live): per source, newest sources
-    first, each source's matches by rank; or, with best_first, by score alone."""
-    source, target = sa.orm.aliased(Posting), sa.orm.aliased(Posting)
-    today = local_today()
+# Made once: building an alias adapts every column of Posting (about 5 ms a page when made per call).
+_SOURCE = sa.orm.aliased(Posting, name="source")
+_TARGET = sa.orm.aliased(Posting, name="target")
+
+
+def _org_live_matches(org_id: int, columns=(Match,)):
+    """The select of an organisation's matches worth showing (targets still live), and the source alias.
+    The sources are named by an IN list, so the database starts from them (the source index) rather than from
+    every published target: on SQLite that is 3 ms instead of 23 ms on the demo data."""
+    source, target = _SOURCE, _TARGET
     stmt = (
-        sa.select(Match)
+        sa.select(*columns)
         .join(source, source.id == Match.source_id)
         .join(target, target.id == Match.target_id)
         .where(
-            source.org_id == org_id,
+            Match.source_id.in_(sa.select(Posting.id).where(Posting.org_id == org_id)),
             Match.score >= FLOOR,
             target.status == PostingStatus.PUBLISHED,
-            sa.or_(target.deadline.is_(None), target.deadline >= today),
+            sa.or_(target.deadline.is_(None), target.deadline >= local_today()),
         )
-        .options(selectinload(Match.source), selectinload(Match.target).selectinload(Posting.org))
     )
+    return stmt, source
+
+
+def org_matches_query(org_id: int, best_first: bool = False):
+    """Matches worth showing across an organisation's postings (targets still live): per source, newest sources
+    first, each source's matches by rank; or, with best_first, by score alone."""
+    stmt, source = _org_live_matches(org_id)
+    stmt = stmt.options(selectinload(Match.source), selectinload(Match.target).selectinload(Posting.org))
     if best_first:
         return stmt.order_by(Match.score.desc(), Match.id)
     return stmt.order_by(source.published_at.desc(), source.id.desc(), Match.target_kind, Match.rank)
+
+
+def org_top_matches(org_id: int, limit: int = 3, since: datetime | None = None) -> list[Match]:
+    """The organisation's best matches in one query (source, target and the target's organisation joined),
+    the ones first suggested since `since` ahead of the rest, each group best first."""
+    stmt, _ = _org_live_matches(org_id)
+    order = [Match.score.desc(), Match.id]
+    if since is not None:
+        order.insert(0, sa.case((Match.first_matched_at >= since, 0), else_=1))
+    stmt = stmt.options(
+        joinedload(Match.source).lazyload(Posting.modes),
+        joinedload(Match.target).options(joinedload(Posting.org), lazyload(Posting.modes)),
+    ).order_by(*order)
+    return list(db.session.scalars(stmt.limit(limit)))
+
+
+def count_new_org_matches(org_id: int, since: datetime) -> int:
+    """How many of the organisation's matches worth showing were first suggested since `since`."""
+    stmt, _ = _org_live_matches(org_id, (sa.func.count(Match.id),))
+    return db.session.scalar(stmt.where(Match.first_matched_at >= since)) or 0
 
 
 def _ref(posting_ref: str | None, posting_id: int) -> str:

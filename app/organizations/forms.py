@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, EmailField, IntegerField, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from app.core.enums import OrgSize, OrgType, Tier, VerificationStatus
 from app.core.forms import BaseForm, checked_by, strip, upper, with_blank
+from app.core.glossary import INDUSTRY_HELP
 from app.core.industries import industry_choices
 from app.core.regions import REGIONS
+from app.core.uploads import ACCEPT
 from app.core.validators import credit_code_error, normalize_phone, phone_error, website_error
 from app.organizations.services import OrgProfile
 
@@ -33,7 +36,10 @@ class OrgProfileForm(BaseForm):
     )
     region = SelectField("所在盟市", choices=with_blank(REGIONS), validators=[DataRequired("请选择所在盟市")])
     industry = SelectField(
-        "所属行业（GB/T 4754）", choices=with_blank(industry_choices()), validators=[DataRequired("请选择所属行业")]
+        "所属行业（GB/T 4754）",
+        choices=with_blank(industry_choices()),
+        validators=[DataRequired("请选择所属行业")],
+        description=INDUSTRY_HELP,
     )
     size = SelectField("企业规模", choices=with_blank(OrgSize.choices(), "不适用 / 未填写"), validators=[Optional()])
     group_name = StringField(
@@ -89,6 +95,16 @@ class OrgProfileForm(BaseForm):
                 value = getattr(org, f)
                 getattr(self, f).data = value.value if hasattr(value, "value") else value
         self.group_name.data = org.group.name if org.group else ""
+
+
+def licence_field(*validators) -> FileField:
+    return FileField("营业执照", validators=list(validators), render_kw={"accept": ACCEPT})
+
+
+class LicenceForm(BaseForm):
+    """Upload or replace the 营业执照 from the organisation's edit page."""
+
+    licence = licence_field(FileRequired("请选择营业执照文件"))
 
 
 class InviteForm(BaseForm):

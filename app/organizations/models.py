@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.enums import OrgRole, OrgSize, OrgType, Tier, VerificationStatus
-from app.core.models import EnumText, PlaceNamesMixin, TimestampMixin, utcnow
+from app.core.models import EnumText, PlaceNamesMixin, StoredFileMixin, TimestampMixin, utcnow
 from app.extensions import db
 
 
@@ -53,6 +53,7 @@ class Organization(TimestampMixin, PlaceNamesMixin, db.Model):
     tiers = relationship(
         "TierRecord", back_populates="org", cascade="all, delete-orphan", order_by="TierRecord.year.desc()"
     )
+    licence = relationship("BusinessLicence", back_populates="org", uselist=False, cascade="all, delete-orphan")
 
     @property
     def is_verified(self) -> bool:
@@ -69,6 +70,20 @@ class Organization(TimestampMixin, PlaceNamesMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Organization {self.name}>"
+
+
+class BusinessLicence(StoredFileMixin, db.Model):
+    """The scan of an organisation's 营业执照 (or 法人登记证书), one per organisation, for platform verification.
+    Only platform admins and the organisation's own admins may open it."""
+
+    __tablename__ = "business_licences"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="CASCADE"), unique=True, nullable=False
+    )
+
+    org = relationship("Organization", back_populates="licence")
 
 
 class TierRecord(db.Model):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
 from app.core.enums import OrgType, VerificationStatus
@@ -93,6 +94,7 @@ def verify_organizations(org_ids: Iterable[int], actor: User) -> int:
 def pending_organizations() -> list[Organization]:
     return db.session.scalars(
         sa.select(Organization)
+        .options(selectinload(Organization.licence))
         .where(Organization.verification == VerificationStatus.PENDING)
         .order_by(Organization.created_at, Organization.id)
     ).all()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from app.auth.decorators import org_member_required, platform_admin_required
@@ -18,10 +18,11 @@ from app.core.models import history_for, utcnow
 from app.core.pagination import paginate
 from app.core.web import commit_and_redirect, id_list
 from app.extensions import db
-from app.organizations import services, verification
+from app.organizations import licences, services, verification
 from app.organizations.forms import (
     DecisionForm,
     InviteForm,
+    LicenceForm,
     OrgFilterForm,
     OrgProfileForm,
     TierForm,
@@ -77,7 +78,50 @@ def edit():
     if done := commit_form(form, lambda: services.update_organization(org, form.to_profile(), current_user)):
         flash("机构资料已保存" + ("，已重新提交平台认证" if done.result else ""), "success")
         return redirect(_dashboard())
-    return render_template("organizations/edit.html", form=form, org=org)
+    return render_edit(form)
+
+
+def render_edit(form=None, licence_form=None, status=200):
+    org = current_user.org
+    return (
+        render_template(
+            "organizations/edit.html",
+            form=form or _filled_profile_form(org),
+            org=org,
+            licence_form=licence_form or LicenceForm(formdata=None),
+            licence_help=licences.licence_help(),
+        ),
+        status,
+    )
+
+
+def _filled_profile_form(org) -> OrgProfileForm:
+    form = OrgProfileForm(formdata=None)
+    form.fill_from(org)
+    return form
+
+
+@bp.post("/mine/licence")
+@org_member_required
+def upload_licence():
+    form = LicenceForm()
+    if done := commit_form(form, lambda: licences.upload_licence(current_user.org, form.licence.data, current_user)):
+        old_path, resubmitted = done.result
+        if old_path is not None:
+            old_path.unlink(missing_ok=True)
+        flash("营业执照已上传" + ("，已重新提交平台认证" if resubmitted else "，平台认证时将核对"), "success")
+        return redirect(_dashboard())
+    return render_edit(licence_form=form, status=422)
+
+
+@bp.get("/<int:org_id>/licence")
+def licence(org_id):
+    item = licences.get_licence(org_id, current_user)
+    resp = send_file(
+        licences.licence_path(item), mimetype=item.content_type, as_attachment=True, download_name=item.original_name
+    )
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
 
 
 @bp.post("/mine/invitations")

@@ -18,24 +18,14 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.enums import ACHIEVEMENT_MODES, NEED_MODES, PostingKind, Tier
 from app.core.forms import BaseForm, select_choices, with_blank
+from app.core.glossary import INDUSTRY_HELP, TRL_HELP, trl_choices
 from app.core.industries import industry_choices
 from app.core.regions import REGIONS
 from app.postings.listing import decimal_text
 from app.postings.models import Posting
-from app.postings.schema import FIELD_LABELS, KIND_FIELDS, REQUIRED, TITLE_MAX
+from app.postings.schema import FIELD_LABELS, KIND_FIELDS, NEGOTIABLE, REQUIRED, TITLE_MAX
 
 L = FIELD_LABELS
-TRL_LEVELS = [
-    "基本原理被发现和阐述",
-    "形成技术概念或应用方案",
-    "关键功能和特性通过实验验证",
-    "实验室环境中部件或原理样机验证",
-    "相关环境中部件或原理样机验证",
-    "相关环境中系统或原型演示",
-    "实际环境中原型系统演示",
-    "实际系统完成并通过试验验证",
-    "实际系统经实际应用验证，可批量生产",
-]
 LIST_HINT = "多个用“；”“、”或逗号分隔"
 HEAD_FIELDS = ("title", "keywords", "industry", "region")
 CONTACT_FIELDS = ("contact", "contact_phone", "contact_email")
@@ -61,7 +51,12 @@ class PostingForm(BaseForm):
     form_token = HiddenField(filters=[lambda value: value[:40] if value else value])
     title = StringField(L["title"], render_kw={"maxlength": TITLE_MAX})
     keywords = StringField(L["keywords"], description=f"{LIST_HINT}，最多20个，如：稀土；永磁；电机")
-    industry = _select(L["industry"], industry_choices(), "请选择国民经济行业（GB/T 4754）")
+    industry = SelectField(
+        L["industry"],
+        choices=with_blank(industry_choices(), "请选择国民经济行业（GB/T 4754）"),
+        validate_choice=False,
+        description=INDUSTRY_HELP,
+    )
     region = _select(L["region"], REGIONS, "请选择盟市")
     contact = StringField(L["contact"], description="留空则使用机构资料中的联系人")
     contact_phone = StringField("联系电话", render_kw={"inputmode": "tel"}, description="仅本机构成员和平台管理员可见")
@@ -87,7 +82,7 @@ class PostingForm(BaseForm):
 class AchievementForm(PostingForm):
     kind = PostingKind.ACHIEVEMENT
     summary = TextAreaField(L["summary"], render_kw={"rows": 8}, description="技术原理、创新点、应用领域、转化条件")
-    trl = _select(L["trl"], [(str(i), f"{i} 级：{text}") for i, text in enumerate(TRL_LEVELS, 1)], "请选择")
+    trl = SelectField(L["trl"], choices=with_blank(trl_choices()), validate_choice=False, description=TRL_HELP)
     cooperation = _modes(L["cooperation"], ACHIEVEMENT_MODES)
     year = StringField(L["year"], render_kw={"inputmode": "numeric", "maxlength": 4})
     patents = StringField(L["patents"], description=f"{LIST_HINT}，如：ZL201910123456.7")
@@ -102,7 +97,11 @@ class NeedForm(PostingForm):
     budget_wan = StringField(L["budget_wan"], render_kw={"inputmode": "decimal"})
     deadline = StringField(L["deadline"], render_kw={"type": "date"})
     challenge = BooleanField("揭榜挂帅（张榜悬赏，能者揭榜）")
-    reward_wan = StringField(L["reward_wan"], render_kw={"inputmode": "decimal"}, description="揭榜挂帅需求必填")
+    reward_wan = StringField(
+        L["reward_wan"],
+        render_kw={"inputmode": "decimal"},
+        description=f"揭榜挂帅需求填写奖金金额；暂未确定可留空或填“{NEGOTIABLE[0]}”，页面将显示为{NEGOTIABLE[0]}",
+    )
     ip_terms = TextAreaField(L["ip_terms"], render_kw={"rows": 3})
     cooperation = _modes(L["cooperation"], NEED_MODES)
 

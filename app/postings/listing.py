@@ -14,16 +14,17 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import url_for
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from app.core.clock import local_today
 from app.core.enums import ACHIEVEMENT_MODES, NEED_MODES, CooperationMode, PostingKind, PostingStatus, Tier
+from app.core.glossary import trl_label
 from app.core.industries import normalize_industry
 from app.core.regions import parse_region
 from app.core.web import local_time
 from app.postings.models import Posting, PostingMode
 from app.postings.queries import is_platform_admin
-from app.postings.schema import FIELD_LABELS, parse_int
+from app.postings.schema import AMOUNT_UNIT, FIELD_LABELS, NEGOTIABLE, parse_int
 
 QUERY_MAX = 100
 TERMS_MAX = 5
@@ -100,21 +101,26 @@ def _keyword_clause(term: str):
     )
 
 
-def _scope(stmt, filters: PostingFilters, user):
+def _scope(stmt, filters: PostingFilters, user) -> tuple[sa.Select, bool]:
     """Everyone sees published postings; an org member in the "我的" view sees their own organisation's
-    postings in any status, and a platform admin sees every organisation's."""
+    postings in any status, and a platform admin sees every organisation's. (select, published only)"""
     admin = is_platform_admin(user)
     member_org = getattr(user, "org_id", None) if getattr(user, "is_authenticated", False) else None
     if filters.mine and (admin or member_org):
         if not admin:
             stmt = stmt.where(Posting.org_id == member_org)
-        return stmt.where(Posting.status == filters.status) if filters.status else stmt
-    return stmt.where(Posting.status == PostingStatus.PUBLISHED)
+        return (stmt.where(Posting.status == filters.status) if filters.status else stmt), False
+    return stmt.where(Posting.status == PostingStatus.PUBLISHED), True
 
 
-def filtered_postings(kind: PostingKind, filters: PostingFilters, user, today: date | None = None):
-    """The list page's select: scope, filters and sort order."""
-    stmt = _scope(sa.select(Posting).where(Posting.kind == kind).options(selectinload(Posting.org)), filters, user)
+def filtered_postings(
+    kind: PostingKind, filters: PostingFilters, user, today: date | None = None, export: bool = False
+):
+    """The list page's select: scope, filters and sort order. Loads each posting's organisation (one join);
+    the cooperation modes only for an export (the cards do not show them)."""
+    modes = selectinload(Posting.modes) if export else lazyload(Posting.modes)
+    base = sa.select(Posting).where(Posting.kind == kind).options(joinedload(Posting.org, innerjoin=True), modes)
+    stmt, published_only = _scope(base, filters, user)
     for term in filters.terms:
         stmt = stmt.where(_keyword_clause(term))
     if filters.industry:
@@ -139,7 +145,10 @@ def filtered_postings(kind: PostingKind, filters: PostingFilters, user, today: d
         return stmt.order_by(sa.case((Posting.deadline.is_(None), 1), else_=0), Posting.deadline, Posting.id.desc())
     if filters.sort == "title":
         return stmt.order_by(Posting.title, Posting.id)
-    return stmt.order_by(sa.func.coalesce(Posting.published_at, Posting.updated_at).desc(), Posting.id.desc())
+    # Every published posting has its published_at (each way of publishing sets it): the same order as the
+    # coalesce, read from the (kind, status, published_at) index instead of sorting every row.
+    newest = Posting.published_at if published_only else sa.func.coalesce(Posting.published_at, Posting.updated_at)
+    return stmt.order_by(newest.desc(), Posting.id.desc())
 
 
 # --- how a posting is shown -----------------------------------------------------------------
@@ -151,7 +160,12 @@ def decimal_text(value: Decimal | None) -> str:
 
 
 def _amount(value: Decimal | None) -> str:
-    return f"{decimal_text(value)} 万元" if value is not None else ""
+    return f"{decimal_text(value)} {AMOUNT_UNIT}" if value is not None else ""
+
+
+def reward_text(posting: Posting) -> str:
+    """A 揭榜挂帅 reward: its amount, or 面议 when none was named."""
+    return _amount(posting.reward_wan) or (NEGOTIABLE[0] if posting.challenge else "")
 
 
 def _labels(items) -> str:
@@ -161,14 +175,14 @@ def _labels(items) -> str:
 FACTS = {
     "industry": lambda p: f"{p.industry} {p.industry_name}" if p.industry else "",
     "region": lambda p: p.region_name,
-    "trl": lambda p: f"TRL {p.trl}" if p.trl else "",
+    "trl": lambda p: trl_label(p.trl) if p.trl else "",
     "cooperation": lambda p: _labels(p.cooperation),
     "year": lambda p: str(p.year or ""),
     "patents": lambda p: "；".join(p.patents or []),
     "budget_wan": lambda p: _amount(p.budget_wan),
     "deadline": lambda p: p.deadline.isoformat() if p.deadline else "",
     "challenge": lambda p: "是" if p.challenge else "",
-    "reward_wan": lambda p: _amount(p.reward_wan),
+    "reward_wan": reward_text,
     "ip_terms": lambda p: p.ip_terms or "",
     "quantity": lambda p: p.quantity or "",
     "qualifications": lambda p: p.qualifications or "",
@@ -196,9 +210,14 @@ def body_label(kind: PostingKind) -> str:
     return FIELD_LABELS["summary" if kind == PostingKind.ACHIEVEMENT else "description"]
 
 
+def fact_label(name: str) -> str:
+    """A field's label where its value is shown with its unit ("30 万元"): "预算", not "预算(万元)"."""
+    return FIELD_LABELS[name].removesuffix(f"({AMOUNT_UNIT})")
+
+
 def posting_facts(posting: Posting) -> list[tuple[str, str]]:
     """(Chinese label, text) of the kind's fields that have a value."""
-    facts = [(FIELD_LABELS[name], FACTS[name](posting)) for name in KIND_FACTS[posting.kind]]
+    facts = [(fact_label(name), FACTS[name](posting)) for name in KIND_FACTS[posting.kind]]
     return [(label, text) for label, text in facts if text]
 
 
@@ -206,7 +225,7 @@ def export_table(kind: PostingKind, postings) -> tuple[list[str], list[list]]:
     """Headers and rows for export_rows. Contact details are never exported."""
     names = KIND_FACTS[kind]
     headers = ["编号", "标题", "发布机构", "状态", "发布时间", FIELD_LABELS["keywords"]]
-    headers += [FIELD_LABELS[n] for n in names] + [body_label(kind), "链接"]
+    headers += [fact_label(n) for n in names] + [body_label(kind), "链接"]
     rows = [
         [p.id, p.title, p.org.name, p.status.label, local_time(p.published_at), p.keywords]
         + [FACTS[n](p) for n in names]

@@ -6,6 +6,7 @@ Nothing here changes a posting; the rules that do live in app/postings/services.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, lazyload
 
 from app.core.enums import PostingKind, PostingStatus
 from app.core.errors import Forbidden, NotFound
@@ -60,7 +61,11 @@ def load_posting(posting_id, kind: PostingKind | None, *, lock: bool) -> Posting
         stmt = stmt.where(Posting.kind == kind)
     if lock:  # FOR UPDATE on PostgreSQL, so two admins or an admin and the expiry job cannot both move it
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    return db.session.scalar(stmt)
+    else:  # one query for what a page shows with it: its organisation, cooperation modes and attachments
+        stmt = stmt.options(
+            joinedload(Posting.org, innerjoin=True), joinedload(Posting.modes), joinedload(Posting.attachments)
+        )
+    return db.session.scalars(stmt).unique().one_or_none()
 
 
 def get_visible_posting(posting_id: int, user, kind: PostingKind | None = None) -> Posting:
@@ -128,11 +133,43 @@ def published_counts() -> dict[PostingKind, int]:
     return {kind: counts.get(kind, 0) for kind in PostingKind}
 
 
+def latest_public_by_kind(per_kind: int = 5) -> dict[PostingKind, list[Posting]]:
+    """The newest published postings of every kind (every kind present), with their organisations, in one query."""
+    rank = (
+        sa.func.row_number()
+        .over(partition_by=Posting.kind, order_by=(Posting.published_at.desc(), Posting.id.desc()))
+        .label("rank")
+    )
+    ranked = sa.select(Posting.id, rank).where(Posting.status == PostingStatus.PUBLISHED).subquery()
+    stmt = (
+        sa.select(Posting)
+        .join(ranked, ranked.c.id == Posting.id)
+        .where(ranked.c.rank <= per_kind)
+        .options(joinedload(Posting.org), lazyload(Posting.modes))
+        .order_by(ranked.c.rank)
+    )
+    latest: dict[PostingKind, list[Posting]] = {kind: [] for kind in PostingKind}
+    for posting in db.session.scalars(stmt):
+        latest[posting.kind].append(posting)
+    return latest
+
+
 def home_summary() -> dict:
-    latest = {
-        kind: db.session.scalars(
-            public_postings().where(Posting.kind == kind).order_by(Posting.published_at.desc()).limit(5)
-        ).all()
-        for kind in PostingKind
-    }
-    return {"counts": published_counts(), "latest": latest}
+    return {"counts": published_counts(), "latest": latest_public_by_kind()}
+
+
+def submitted_count() -> int:
+    """How many postings wait in the moderation queue."""
+    return db.session.scalar(sa.select(sa.func.count()).where(Posting.status == PostingStatus.SUBMITTED)) or 0
+
+
+def org_postings_to_finish(org_id: int, limit: int = 5) -> list[Posting]:
+    """The organisation's drafts and postings returned by moderation, latest change first."""
+    stmt = (
+        sa.select(Posting)
+        .where(Posting.org_id == org_id, Posting.status.in_([PostingStatus.DRAFT, PostingStatus.REJECTED]))
+        .options(lazyload(Posting.modes))
+        .order_by(Posting.updated_at.desc(), Posting.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))

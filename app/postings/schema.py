@@ -33,6 +33,7 @@ REQUIRED: dict[PostingKind, tuple[str, ...]] = {
     PostingKind.PROCUREMENT: ("title", "keywords", "industry", "region", "description"),
     PostingKind.CAPABILITY: ("title", "keywords", "industry", "region", "description"),
 }
+AMOUNT_UNIT = "万元"  # of budget_wan and reward_wan, named in their labels
 FIELD_LABELS = {
     "kind": "类别",
     "ref": "外部编号",
@@ -50,16 +51,18 @@ FIELD_LABELS = {
     "cooperation": "合作方式",
     "year": "成果年份",
     "patents": "专利号",
-    "budget_wan": "预算(万元)",
+    "budget_wan": f"预算({AMOUNT_UNIT})",
     "deadline": "截止日期",
     "challenge": "揭榜挂帅",
-    "reward_wan": "揭榜奖金(万元)",
+    "reward_wan": f"揭榜奖金({AMOUNT_UNIT})",
     "ip_terms": "知识产权约定",
     "quantity": "采购数量",
     "qualifications": "资质要求",
     "certifications": "资质认证",
     "tier": "梯度培育层级",
 }
+# What people write for an amount not decided yet; the first is how such an amount is shown.
+NEGOTIABLE = ("面议", "待定", "另议")
 # Text kept as typed: one line each (lists are one line per item: a line break separates items).
 SINGLE_LINE_FIELDS = ("org", "title", "contact", "ref", "quantity")
 LIST_FIELDS = ("keywords", "patents", "certifications")
@@ -73,6 +76,7 @@ def known_fields(kind: PostingKind) -> set[str]:
 class Cleaned:
     data: dict = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)  # accepted, but worth a word (the import preview's 警告)
 
     @property
     def ok(self) -> bool:
@@ -269,12 +273,19 @@ def _clean_deadline(raw: dict, out: Cleaned, today: date, check_deadline: bool) 
     out.data["deadline"] = deadline
 
 
+def is_negotiable(value) -> bool:
+    """ "面议", "待定": an amount not decided yet, kept as no amount."""
+    return isinstance(value, str) and value.strip() in NEGOTIABLE
+
+
 def _clean_need(raw: dict, out: Cleaned) -> None:
-    """Budget and reward amounts, and 揭榜挂帅: a challenge must name its reward."""
+    """Budget and reward amounts, and 揭榜挂帅: a challenge without a reward amount (blank, 面议 or 待定) is
+    accepted and shown as 面议, with a note."""
     errors, data = out.errors, out.data
     for name in ("budget_wan", "reward_wan"):
-        if not _blank(raw.get(name)):
-            amount = parse_decimal(raw.get(name))
+        value = raw.get(name)
+        if not _blank(value) and not (name == "reward_wan" and is_negotiable(value)):
+            amount = parse_decimal(value)
             if amount is None or amount < 0 or amount > Decimal("100000000"):
                 errors[name] = f"{FIELD_LABELS[name]}应为不小于0的数字"
             data[name] = amount
@@ -282,8 +293,8 @@ def _clean_need(raw: dict, out: Cleaned) -> None:
     if challenge is None:
         errors["challenge"] = "揭榜挂帅应填写 是/否"
     data["challenge"] = bool(challenge)
-    if challenge and _blank(raw.get("reward_wan")):
-        errors["reward_wan"] = "揭榜挂帅需求请填写揭榜奖金(万元)"
+    if challenge and data.get("reward_wan") is None and "reward_wan" not in errors:
+        out.notes["reward_wan"] = f"揭榜挂帅未填写奖金金额，导入后显示为“{NEGOTIABLE[0]}”"
     data["ip_terms"] = _text(raw.get("ip_terms"), 5000) or None
     data["cooperation"] = _modes(PostingKind.NEED, raw.get("cooperation"), errors)
 
@@ -293,5 +304,9 @@ def _clean_capability(raw: dict, out: Cleaned) -> None:
     if not _blank(raw.get("tier")):
         tier = Tier.from_any(raw.get("tier"))
         if tier is None:
-            out.errors["tier"] = "梯度培育层级应为：" + "、".join(t.label for t in Tier)
+            out.errors["tier"] = (
+                f"梯度培育层级“{_text(raw.get('tier'), 50)}”无法识别，应为："
+                + "、".join(t.label for t in Tier)
+                + "（也可写作 创新型、专精特新、小巨人）"
+            )
         out.data["tier"] = tier

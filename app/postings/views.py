@@ -16,16 +16,11 @@ from app.core.exports import export_rows
 from app.core.forms import show_form_error
 from app.core.models import history_for
 from app.core.pagination import paginate
+from app.core.uploads import max_bytes
 from app.core.web import commit_and_redirect, human_size, id_list, render_error, safe_next
 from app.extensions import db
 from app.postings import queries
-from app.postings.attachments import (
-    add_attachment,
-    attachment_path,
-    get_visible_attachment,
-    max_bytes,
-    remove_attachment,
-)
+from app.postings.attachments import add_attachment, attachment_path, get_visible_attachment, remove_attachment
 from app.postings.forms import FORMS, PostingForm, form_data
 from app.postings.listing import (
     EXPORT_MAX_ROWS,
@@ -35,6 +30,7 @@ from app.postings.listing import (
     filtered_postings,
     modes_for,
     posting_facts,
+    reward_text,
     sorts_for,
 )
 from app.postings.models import Posting
@@ -77,6 +73,9 @@ def org_public_postings(org_id: int) -> list[Posting]:
     return queries.org_public_postings(org_id)
 
 
+bp.add_app_template_global(reward_text)  # a 揭榜挂帅 reward on the cards: "50 万元" or "面议"
+
+
 KIND = "<any({}):kind>".format(", ".join(PostingKind.values()))
 ONE = f"/{KIND}/<int:posting_id>"
 BULK_MAX = 200
@@ -107,8 +106,9 @@ def too_large(_err):
 def index(kind):
     kind = PostingKind(kind)
     filters = PostingFilters.from_args(kind, request.args)
-    stmt = filtered_postings(kind, filters, current_user)
-    if fmt := request.args.get("format"):
+    fmt = request.args.get("format")
+    stmt = filtered_postings(kind, filters, current_user, export=bool(fmt))
+    if fmt:
         postings = db.session.scalars(stmt.limit(EXPORT_MAX_ROWS)).all()
         return export_rows(fmt, f"{kind.label}_{local_today():%Y%m%d}", *export_table(kind, postings))
     return render_template(

@@ -98,15 +98,15 @@ def dictionary_data() -> tuple[list[tuple[str, int | None]], list[list[str]]]:
 
 
 def _fingerprint() -> tuple:
-    """Changes whenever a word or group is added, edited or deleted, or the tables are seeded."""
-
-    words = db.session.execute(
-        sa.select(sa.func.count(), sa.func.max(DictionaryWord.id), sa.func.max(DictionaryWord.updated_at))
-    ).one()
-    groups = db.session.execute(
-        sa.select(sa.func.count(), sa.func.max(SynonymGroup.id), sa.func.max(SynonymGroup.updated_at))
-    ).one()
-    return (_state(SEEDED), tuple(words), tuple(groups))
+    """Changes whenever a word or group is added, edited or deleted, or the tables are seeded. One statement:
+    every search asks."""
+    parts = [sa.select(SearchState.value).where(SearchState.key == SEEDED).scalar_subquery()]
+    for model in (DictionaryWord, SynonymGroup):
+        parts += [
+            sa.select(aggregate).scalar_subquery()
+            for aggregate in (sa.func.count(model.id), sa.func.max(model.id), sa.func.max(model.updated_at))
+        ]
+    return tuple(db.session.execute(sa.select(*parts)).one())
 
 
 def current_analyzer(cache: dict) -> Analyzer:

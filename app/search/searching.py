@@ -11,15 +11,17 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+import sqlalchemy as sa
 from markupsafe import Markup
+from sqlalchemy.orm import joinedload, lazyload
 
 from app.core.enums import CooperationMode, PostingKind, Tier
 from app.core.industries import industry_name
 from app.core.regions import region_name
+from app.extensions import db
 from app.postings.models import Posting
 from app.search.backend import get_search
 from app.search.dictionary import log_search
-from app.search.documents import load_postings
 from app.search.semantic import fused_result, semantic_hits
 from search import SearchRequest, SearchResult
 from search.query import HIGHLIGHT_TAGS, MAX_QUERY_CHARS, MAX_WINDOW
@@ -198,9 +200,22 @@ def _facets(result: SearchResult, args: SearchArgs) -> list[Facet]:
     return facets
 
 
+def _shown_postings(ids) -> dict[int, Posting]:
+    """The postings a page shows, each with its organisation, in one query (the cards show no cooperation
+    modes and no tiers, which load_postings also reads for the index)."""
+    if not ids:
+        return {}
+    stmt = (
+        sa.select(Posting)
+        .where(Posting.id.in_(list(ids)))
+        .options(joinedload(Posting.org, innerjoin=True), lazyload(Posting.modes))
+    )
+    return {posting.id: posting for posting in db.session.scalars(stmt)}
+
+
 def _views_of(ids: list[int]) -> list[HitView]:
     """Plain views (no highlights) of these postings, in this order."""
-    postings = load_postings(ids)
+    postings = _shown_postings(ids)
     return [_view(postings[pid], {}) for pid in ids if pid in postings and postings[pid].is_public]
 
 
@@ -217,7 +232,7 @@ def _view(posting: Posting, highlights: dict) -> HitView:
 
 def _hit_views(result: SearchResult) -> list[HitView]:
     """The page's hits, read fresh from the database; one that is no longer public is left out."""
-    postings = load_postings(result.ids)
+    postings = _shown_postings(result.ids)
     return [
         _view(postings[hit.id], hit.highlights)
         for hit in result.hits
@@ -272,7 +287,7 @@ def search_postings(args: SearchArgs, per_page: int, today) -> SearchPage:
         return page
     semantic = []
     if args.sort == "relevance" and args.q.strip() and not result.match_all:
-        semantic = semantic_hits(service, args.request(per_page, today))
+        semantic = semantic_hits(service, args.request(per_page, today), frozenset(result.ids))
     if semantic and (result.relaxed or not result.total):
         result = fused_result(service, args, per_page, today, semantic, result)
         page.blended = True

@@ -96,9 +96,12 @@ def _floor() -> float:
     return float(current_app.config.get("SEARCH_SEMANTIC_FLOOR", DEFAULT_FLOOR))
 
 
-def semantic_hits(service: SearchService, request: SearchRequest) -> list[tuple[int, float]]:
+def semantic_hits(
+    service: SearchService, request: SearchRequest, passed: frozenset[int] = frozenset()
+) -> list[tuple[int, float]]:
     """[(posting id, cosine)] of the postings nearest to the request's text that pass its filters, the
-    floor and the window, best first; empty without a model, vectors or searchable text. Never raises."""
+    floor and the window, best first; empty without a model, vectors or searchable text. Never raises.
+    `passed`: ids already known to pass the request's filters (the page's lexical hits)."""
     text = " ".join(request.text.split())
     if not text:
         return []
@@ -110,7 +113,7 @@ def semantic_hits(service: SearchService, request: SearchRequest) -> list[tuple[
         if not service.primary_suspended() and service.primary.supports_vectors:
             found = _engine_hits(service, plan.filters, vector)
         else:
-            found = _numpy_hits(service, request, plan.filters.kinds, vector)
+            found = _numpy_hits(service, request, plan.filters.kinds, vector, passed)
     except Exception:  # noqa: BLE001 - the page still has its lexical results
         log.warning("semantic search failed; the page shows lexical results only", exc_info=True)
         return []
@@ -127,34 +130,35 @@ def _engine_hits(service: SearchService, filters, vector) -> list[tuple[int, flo
     return sorted(found, key=lambda item: (-item[1], item[0]))[:CANDIDATES]
 
 
-def _numpy_hits(service: SearchService, request: SearchRequest, kinds, vector) -> list[tuple[int, float]]:
+def _numpy_hits(
+    service: SearchService, request: SearchRequest, kinds, vector, passed: frozenset[int]
+) -> list[tuple[int, float]]:
     store = current_app.extensions["vector_store"].get(request.today)
     found: list[tuple[int, float]] = []
     for kind in kinds:
         found += store.search(kind, vector, CANDIDATES)
-    found = sorted(found, key=lambda item: (-item[1], item[0]))[:CANDIDATES]
-    if not found:
-        return []
-    # The page's filters (kind, industry, region, …, open deadline) as the index applies them.
-    passing, _ = service.read(
-        lambda backend: backend.search(
-            SearchRequest(
-                kinds=kinds,
-                industry=request.industry,
-                region=request.region,
-                trl_min=request.trl_min,
-                cooperation=request.cooperation,
-                tier=request.tier,
-                challenge=request.challenge,
-                ids=tuple(pid for pid, _ in found),
-                per_page=CANDIDATES,
-                today=request.today,
-                facets=False,
-                highlight=False,
-            )
-        )
+    # Under the floor a hit never counts (semantic_hits), whether or not it passes the filters.
+    floor = _floor()
+    found = [hit for hit in sorted(found, key=lambda item: (-item[1], item[0]))[:CANDIDATES] if hit[1] >= floor]
+    unknown = tuple(pid for pid, _ in found if pid not in passed)
+    if not unknown:
+        return found
+    # The page's filters (kind, industry, region, …, open deadline) as the index applies them; only the ids
+    # that pass are wanted (a candidates plan: no total, no stored documents, one statement for all kinds).
+    filtered = SearchRequest(
+        kinds=kinds,
+        industry=request.industry,
+        region=request.region,
+        trl_min=request.trl_min,
+        cooperation=request.cooperation,
+        tier=request.tier,
+        challenge=request.challenge,
+        ids=unknown,
+        per_page=CANDIDATES,
+        today=request.today,
     )
-    allowed = set(passing.ids)
+    passing, _ = service.read(lambda backend: backend.execute(backend.plan(filtered).candidates()))
+    allowed = passed | set(passing.ids)
     return [(pid, cosine) for pid, cosine in found if pid in allowed]
 
 

@@ -26,8 +26,11 @@ REINDEX_HINT = "词典已修改：已发布信息仍按旧词典分词，请运�
 def search():
     args = SearchArgs.from_args(request.args)
     page = search_postings(args, current_app.config["PER_PAGE"], local_today())
-    db.session.commit()  # the query log
-    return render_template("search/search.html", page=page, args=args)
+    # Rendered before the query log's commit: a commit expires every loaded posting, and the page would
+    # then reload each hit, its organisation and its modes one query at a time.
+    html = render_template("search/search.html", page=page, args=args)
+    db.session.commit()
+    return html
 
 
 # --- dictionary admin ------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 // The check-in desk: scan QR codes with the camera (native BarcodeDetector, else the vendored jsQR),
-// or type the short code; post it to the desk's JSON endpoint; keep the counts fresh by polling.
+// or type a code, a name, a phone number or an organisation; post it to the desk's JSON endpoint; pick the
+// person from the list it returns; confirm a check-in on a day the event does not take place; keep the
+// counts fresh by polling. Without this script the same form posts and the server renders the outcome.
 (function () {
   "use strict";
   const desk = document.getElementById("desk");
@@ -8,6 +10,7 @@
   const result = document.getElementById("desk-result");
   const form = document.getElementById("desk-form");
   const input = document.getElementById("desk-code");
+  const matches = document.getElementById("desk-matches");
   const log = document.getElementById("desk-log");
   const counts = document.getElementById("desk-counts");
   const recent = document.getElementById("desk-recent");
@@ -41,17 +44,28 @@
     });
   }
 
+  const TONE = { ok: "alert-success", choose: "alert-info", already: "alert-warning", not_event_day: "alert-warning" };
+  const MARK = { ok: "✔ ", choose: "", already: "⚠ ", not_event_day: "⚠ " };
+
   function showResult(data) {
     const ok = data.ok === true;
-    result.className = "alert desk-result " + (ok ? "alert-success" : data.code === "already" ? "alert-warning" : "alert-danger");
+    result.className = "alert desk-result " + (TONE[data.code] || "alert-danger");
     result.replaceChildren();
-    result.append(el("div", "fw-semibold", (ok ? "✔ " : "✘ ") + data.message));
+    result.append(el("div", "fw-semibold", (data.code in MARK ? MARK[data.code] : "✘ ") + data.message));
     if (data.attendee) {
       result.append(el("div", "desk-name", data.attendee.name));
       result.append(el("div", "small", [data.attendee.org, data.attendee.ticket].filter(Boolean).join(" · ")));
     }
+    if (data.code === "not_event_day" && data.attendee) {
+      const confirm = el("button", "btn btn-warning mt-2", "仍要签到");
+      confirm.type = "button";
+      confirm.dataset.confirmCheckin = data.attendee.id;
+      result.append(confirm);
+    }
+    showMatches(data.code === "choose" ? data.matches : []);
+    if (data.code === "choose") return;
     if (log.firstElementChild && !log.firstElementChild.dataset.entry) log.replaceChildren();
-    const entry = el("li", "list-group-item px-0 " + (ok ? "text-success" : "text-danger"));
+    const entry = el("li", "list-group-item px-0 " + (ok ? "text-success" : data.code in MARK ? "text-warning-emphasis" : "text-danger"));
     entry.dataset.entry = "1";
     const who = data.attendee ? data.attendee.name + " · " : "";
     entry.textContent = new Date().toLocaleTimeString("zh-CN", { hour12: false, timeZone: "Asia/Shanghai" }) + " " + who + data.message;
@@ -60,21 +74,61 @@
     if (navigator.vibrate) navigator.vibrate(ok ? 80 : [60, 60, 60]);
   }
 
-  function submit(text) {
-    text = (text || "").trim();
-    if (!text || busy) return;
+  // The people a search found: name (and phone tail), organisation · ticket, state, and 签到 for those the
+  // desk may admit.
+  function showMatches(people) {
+    matches.replaceChildren();
+    (people || []).forEach(function (m) {
+      const item = el("li", "list-group-item d-flex justify-content-between align-items-center gap-2");
+      const text = el("div", "text-break");
+      const first = el("div");
+      first.append(el("span", "fw-semibold", m.name));
+      if (m.phone_tail) first.append(" ", el("span", "small text-muted", "尾号 " + m.phone_tail));
+      const state = m.state.indexOf("已签到") === 0 ? "text-success" : m.admissible ? "text-muted" : "text-danger";
+      text.append(first, el("div", "small text-muted", [m.org, m.ticket].filter(Boolean).join(" · ")), el("div", "small " + state, m.state));
+      item.append(text);
+      if (m.admissible) {
+        const pick = el("button", "btn btn-success text-nowrap", "签到");
+        pick.type = "button";
+        pick.dataset.pick = m.id;
+        item.append(pick);
+      }
+      matches.append(item);
+    });
+  }
+
+  function send(body) {
+    if (busy) return;
     busy = true;
-    post(desk.dataset.scanUrl, { code: text })
-      .then(function (data) { showResult(data); if (data.ok) refresh(); })
+    post(desk.dataset.scanUrl, body)
+      .then(function (data) {
+        showResult(data);
+        if (data.ok) { input.value = ""; refresh(); }
+      })
       .catch(function () { showResult({ ok: false, message: "网络异常，签到未提交，请重试" }); })
       .finally(function () { busy = false; });
+  }
+
+  function submit(text) {
+    text = (text || "").trim();
+    if (text) send({ code: text });
   }
 
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
     submit(input.value);
-    input.value = "";
     input.focus();
+  });
+
+  // A person picked from the list, and the confirmation asked for on a day that is not an event day: both
+  // name the attendee by id. The server-rendered list (no script) has the same buttons inside forms.
+  desk.addEventListener("click", function (ev) {
+    const pick = ev.target.closest("[data-pick]");
+    const confirm = ev.target.closest("[data-confirm-checkin]");
+    if (!pick && !confirm) return;
+    ev.preventDefault();
+    if (pick) send({ attendee_id: pick.dataset.pick });
+    else send({ attendee_id: confirm.dataset.confirmCheckin, confirm: 1 });
   });
 
   // --- live counts and the recent list ---

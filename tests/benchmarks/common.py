@@ -130,7 +130,7 @@ def make_app(prefix: str, url: str | None = None, **config):
             with app.app_context():
                 if url.startswith("postgresql"):
                     downgrade(revision="base")
-                upgrade()
+                upgrade(revision="heads")  # every branch, also while migrations from parallel work are unmerged
         finally:
             logging.disable(logging.NOTSET)
     return app, tmp, url

@@ -9,13 +9,19 @@ Sections (BENCH_SECTIONS, comma-separated, default all, in this order):
   evaluation  nDCG@10 etc. on tests/data/eval, embedded vs OpenSearch, BM25 and app (evaluation_bench.py)
   quality     the shipped ranking and labels on the hard labelled set's test half, by writing style
               (quality_bench.py; the set: tests/data/eval_hard)
+  pages       requests per second of home, a list, a detail, the events list and two searches under gunicorn,
+              beside a bare Flask app on the same data (pages_bench.py; wrk, else a Python client)
+  policies    the policy preview's SQL pushdown, 10,000 firms × 500 items (policies_bench.py; BENCH_POLICY_FIRMS,
+              BENCH_POLICY_ITEMS)
 
 Knobs: BENCH_SIZES (search/dense corpus sizes, default 10000,100000; 2000 for a quick run),
 BENCH_QUERIES (200 per query set), BENCH_EMBED_DOCS (500), BENCH_MATCH_ACHIEVEMENTS / BENCH_MATCH_NEEDS
 (10000 / 1000), BENCH_IMPORT_ROWS (10000), BENCH_REQUESTS (200), BENCH_PROFILE=1 (cProfile of the
-matching runs), BENCH_DATABASE_URL=postgresql://… (foundation and matching on PostgreSQL; the database
-is emptied), SEARCH_URL (OpenSearch, default http://127.0.0.1:9200; not reachable: not measured, and
-said so), EMBEDDINGS=0 (no dense figures).
+matching runs), BENCH_PAGE_SECONDS / BENCH_PAGE_ROUNDS / BENCH_PAGE_CONNECTIONS / BENCH_PAGE_ROWS (5 / 3 /
+4 / 0: seconds per measurement, rounds, wrk connections, generated postings added to the demo data),
+BENCH_DATABASE_URL=postgresql://… (foundation, matching and pages on PostgreSQL; the database is emptied),
+SEARCH_URL (OpenSearch, default http://127.0.0.1:9200; not reachable: not measured, and said so),
+EMBEDDINGS=0 (no dense figures).
 
 The machine may be shared: every section prints the load average it ran at.
 """
@@ -28,7 +34,7 @@ import sys
 import time
 from pathlib import Path
 
-SECTIONS = ("foundation", "search", "dense", "matching", "evaluation", "quality")
+SECTIONS = ("foundation", "search", "dense", "matching", "evaluation", "quality", "pages", "policies")
 
 
 def main() -> int:
@@ -79,6 +85,14 @@ def main() -> int:
         from tests.benchmarks import quality_bench
 
         quality_bench.run(search_url, engine_why)
+    if "pages" in chosen:
+        from tests.benchmarks import pages_bench
+
+        pages_bench.run()
+    if "policies" in chosen:
+        from tests.benchmarks import policies_bench
+
+        policies_bench.run()
     say(f"\ndone · {load_average()}")
     return 0
 

@@ -4,7 +4,10 @@ organisation type and the target's industry; the export has the same numbers."""
 from __future__ import annotations
 
 import csv
+import html
 import io
+import json
+import re
 from datetime import datetime
 from decimal import Decimal
 from types import SimpleNamespace
@@ -86,7 +89,13 @@ def figures(client, query: str = "") -> dict:
     """The funnel as the export reports it: {step: count} plus the amount."""
     data = client.get(f"/docking/funnel?format=csv&{query}").data.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(data)))[1:]
-    return {row[0]: row[1] for row in rows}
+    return {row[0]: row[1] for row in rows if row[1]}
+
+
+def rates(client, query: str = "") -> dict:
+    """{step: rate from the step before} and {总体转化率（…）: rate}, as the csv export reports them."""
+    data = client.get(f"/docking/funnel?format=csv&{query}").data.decode("utf-8-sig")
+    return {row[0]: row[2] for row in list(csv.reader(io.StringIO(data)))[1:] if row[2]}
 
 
 def expected(matches, requests, accepted, intent, signed, completed, amount) -> dict:
@@ -153,8 +162,8 @@ def test_the_xlsx_export_opens_and_has_the_same_numbers_as_the_page(client, fixt
     resp = client.get("/docking/funnel?format=xlsx")
     sheet = load_workbook(io.BytesIO(resp.data)).active
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    assert rows[0] == ["环节", "数量", "转化率（相对上一环节）"]
-    assert [r[:2] for r in rows[1:]] == [
+    assert rows[0] == ["环节", "数量", "转化率（相对上一环节）", "占匹配推荐比例"]
+    assert [r[:2] for r in rows[1:] if r[1] is not None] == [
         ["匹配推荐", 3],
         ["对接请求", 5],
         ["已接受", 3],
@@ -175,3 +184,46 @@ def test_the_funnel_is_for_organisers_and_platform_admins_only(client, fixture):
     assert client.get("/docking/funnel").status_code == 302
     login_as(client, fixture.organiser)
     assert client.get("/docking/funnel").status_code == 200
+
+
+def test_each_step_shows_its_conversion_from_the_step_before_and_overall(client, fixture):
+    login_as(client, fixture.organiser)
+    # 3 matches, 5 requests, 3 accepted, 3 intent, 2 signed, 1 completed.
+    assert rates(client) == {
+        "对接请求": "166.7%",
+        "已接受": "60.0%",
+        "达成意向": "100.0%",
+        "已签约": "66.7%",
+        "已完成": "50.0%",
+        "总体转化率（匹配推荐→已完成）": "33.3%",
+        "总体转化率（对接请求→已完成）": "20.0%",
+    }
+    page = client.get("/docking/funnel").text
+    assert ">166.7%<" in page and ">33.3%<" in page and ">20.0%<" in page
+
+
+def test_an_empty_step_has_no_rate_after_it_instead_of_a_division_by_zero(client, fixture):
+    login_as(client, fixture.organiser)
+    # Universities requested once and nothing was accepted: every rate after 已接受 is "—".
+    got = rates(client, "org_type=university")
+    assert got["已接受"] == "0.0%"
+    assert got["达成意向"] == got["已签约"] == got["已完成"] == "—"
+    assert got["总体转化率（匹配推荐→已完成）"] == "—"  # no match at all
+    assert got["总体转化率（对接请求→已完成）"] == "0.0%"
+    assert client.get("/docking/funnel?org_type=university").status_code == 200
+
+
+def test_a_period_with_nothing_in_it_shows_zeros_and_no_rates(client, fixture):
+    login_as(client, fixture.organiser)
+    assert figures(client, "start=2001-01-01&end=2001-12-31") == expected(0, 0, 0, 0, 0, 0, "0.0")
+    assert set(rates(client, "start=2001-01-01&end=2001-12-31").values()) == {"—"}
+
+
+def test_the_chart_gets_the_same_counts_and_rates_as_the_table(client, fixture):
+    login_as(client, fixture.organiser)
+    page = client.get("/docking/funnel").text
+    spec = json.loads(html.unescape(re.search(r'data-chart="([^"]+)"', page).group(1)))
+    assert spec["kind"] == "funnel"
+    assert spec["values"] == [3, 5, 3, 3, 2, 1]
+    assert spec["rates"] == [None, "166.7%", "60.0%", "100.0%", "66.7%", "50.0%"]
+    assert "vendor/echarts/echarts.min.js" in page and "charts.js" in page

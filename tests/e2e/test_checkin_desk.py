@@ -1,5 +1,5 @@
-"""The check-in desk in headless Chromium: the organiser types a short code, sees who it is and the counts
-move; the same code again says 已签到. Screenshots of the ticket and the desk at desktop and phone widths."""
+"""The check-in desk in headless Chromium, on an event day: the organiser types a short code, sees who it is
+and the counts move; the same code again says 已于 … 签到. Screenshots of the ticket and the desk at desktop and phone widths."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from app.events.checkin.tickets import sign_ticket
 from app.extensions import db
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, screenshot, watch_csp
 from tests.e2e.test_journey_foundation import log_in
-from tests.factories import EventFactory, RegistrationFactory, TicketCategoryFactory
+from tests.events.helpers import event_under_way
+from tests.factories import RegistrationFactory, TicketCategoryFactory
 
 pytestmark = pytest.mark.browser
 DESKTOP = {"width": 1280, "height": 900}
@@ -20,7 +21,7 @@ DESKTOP = {"width": 1280, "height": 900}
 @pytest.fixture
 def desk_setup(live_server):
     with live_server.app_context():
-        event = EventFactory(title="2026 内蒙古稀土新材料博览会", venue="包头市稀土高新区会展中心")
+        event = event_under_way(title="2026 内蒙古稀土新材料博览会", venue="包头市稀土高新区会展中心")
         visitors = TicketCategoryFactory(event=event, ticket_type=TicketType.VISITOR)
         exhibitors = TicketCategoryFactory(event=event, ticket_type=TicketType.EXHIBITOR)
         registration = RegistrationFactory(event=event, ticket_category=exhibitors, seats=2)
@@ -57,7 +58,7 @@ def test_organiser_checks_an_attendee_in_by_short_code(live_server, new_page, de
 
     page.fill("#desk-code", code)
     page.click("#desk-form button[type=submit]")
-    result.filter(has_text="已签到 于").wait_for()
+    result.filter(has_text="已于").wait_for()
     assert "1 / 5" in counts.inner_text()
 
     page.once("dialog", lambda dialog: dialog.accept())
@@ -70,7 +71,7 @@ def test_organiser_checks_an_attendee_in_by_short_code(live_server, new_page, de
     phone.goto(f"{base}/events/{desk_setup['event_id']}/checkin")
     phone.fill("#desk-code", "ZZZZ-ZZZZ")
     phone.press("#desk-code", "Enter")
-    phone.locator("#desk-result").filter(has_text="查无此票").wait_for()
+    phone.locator("#desk-result").filter(has_text="没有这个签到码").wait_for()
     screenshot(phone, "checkin-desk-phone")
     assert csp_violations == []  # the desk's script, styles and polling all within the policy
 

@@ -48,8 +48,10 @@ def test_participants_find_each_other_request_accept_and_see_the_agenda_in_the_b
     first = phone.locator("#recommendations li").first
     assert "内蒙古科技大学稀土学院" in first.inner_text() and "钕铁硼" in first.inner_text()
     screenshot(phone, "meetings-recommendations-phone")
-    first.locator("textarea[name=message]").fill("想了解晶界扩散磁体的小批量试制条件")
-    first.get_by_role("button", name="发送洽谈邀请").click()
+    first.get_by_role("link", name="约见").click()
+    phone.locator("label.slot-choice").first.click()  # 14:00, the first slot both sides have free
+    phone.locator("textarea[name=message]").fill("想了解晶界扩散磁体的小批量试制条件")
+    phone.get_by_role("button", name="发送洽谈邀请").click()
     phone.wait_for_load_state("networkidle")
     assert "洽谈邀请已发送" in phone.inner_text("body")
 

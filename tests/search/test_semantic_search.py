@@ -69,3 +69,12 @@ def test_a_repeated_search_is_not_encoded_again(semantic_app, catalogue):
     misses = cache.misses
     titles(client, "车间里灰太大")
     assert cache.misses == misses and cache.hits >= 1
+
+
+def test_a_posting_found_by_meaning_outside_the_chosen_filters_is_not_shown(semantic_app, catalogue):
+    """The sentence means the dust posting, but the visitor chose another region: it stays out, as it would
+    if its words had matched."""
+    client = semantic_app.test_client()
+    page = client.get("/search", query_string={"q": "打磨车间灰尘大，环保不达标", "region": "150100"})
+    assert page.status_code == 200 and DUST not in page.get_data(as_text=True)
+    assert DUST in titles(client, "打磨车间灰尘大，环保不达标")  # the same sentence without the filter finds it

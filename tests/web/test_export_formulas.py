@@ -40,8 +40,10 @@ EXPORTS = {
     "booths.export": lambda ids: [f"/events/{ids['expo']}/exports/booths.{{fmt}}"],
     "meetings.export": lambda ids: [f"/events/{ids['docking']}/meetings/export?format={{fmt}}"],
     "judging.export": lambda ids: [f"/events/{ids['roadshow']}/judging/export?format={{fmt}}"],
+    "event_statistics.statistics": lambda ids: [f"/events/{ids['expo']}/statistics?format={{fmt}}"],
 }
-NO_USER_TEXT = {"docking.funnel"}  # stage labels and counts only
+# stage labels and counts only; days, statuses, organisation types and region names with counts
+NO_USER_TEXT = {"docking.funnel", "event_statistics.statistics"}
 
 
 def make_hostile(db) -> None:

@@ -24,3 +24,10 @@ ACCOUNTS: list[DemoAccount] = [
     DemoAccount("中小企业", "sme@lianqiao.demo", "周海燕", org_key="yikang"),
     DemoAccount("大型企业", "large@lianqiao.demo", "刘慧敏", org_key="beijiang-dairy"),
 ]
+# The 大赛's expert judges (no organisation): one has scored every entrant, one is half-way, one has not begun.
+JUDGES: list[DemoAccount] = [
+    DemoAccount("大赛评委（已评完）", "judge1@lianqiao.demo", "赵振华"),
+    DemoAccount("大赛评委（评了一半）", "judge2@lianqiao.demo", "孟雅琴"),
+    DemoAccount("大赛评委（未开始）", "judge3@lianqiao.demo", "巴特尔"),
+]
+ACCOUNTS += JUDGES

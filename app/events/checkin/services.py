@@ -12,6 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from app.core.clock import local_date
 from app.core.enums import EventStatus, RegistrationStatus
 from app.core.errors import DomainError, InvalidTransition
 from app.core.models import record_change, utcnow
@@ -30,6 +31,8 @@ from app.extensions import db
 CHECKED_IN = "checked_in"
 NOT_CHECKED_IN = "not_checked_in"
 MAX_INPUT = 300
+BAD_FORMAT = "签到码格式不对：应为 8 位字母和数字"
+NO_SUCH_CODE = "没有这个签到码，请核对后重新输入"
 
 
 class CheckinRefused(DomainError):
@@ -63,7 +66,7 @@ def find_ticket(event: Event, text: str) -> Attendee:
     if not text:
         raise CheckinRefused("empty", "请扫描二维码或输入签到码")
     if len(text) > MAX_INPUT:
-        raise CheckinRefused("unknown", "无法识别的签到码")
+        raise CheckinRefused("bad_format", "无法识别的签到码")
     if looks_signed(text):
         token = unsign_ticket(text)
         if token is None:
@@ -72,12 +75,12 @@ def find_ticket(event: Event, text: str) -> Attendee:
     else:
         code = normalise_short_code(text)
         if code is None:
-            raise CheckinRefused("unknown", "签到码格式不对：应为 8 位字母和数字")
+            raise CheckinRefused("bad_format", BAD_FORMAT)
         attendee = _attendee_where(Attendee.event_id == event.id, Attendee.short_code == code) or _attendee_where(
             Attendee.short_code == code
         )
     if attendee is None:
-        raise CheckinRefused("unknown", "查无此票，请核对签到码")
+        raise CheckinRefused("unknown", NO_SUCH_CODE)
     if attendee.event_id != event.id:
         raise CheckinRefused("other_event", f"另一场活动的票（{attendee.event.title}）", attendee)
     return attendee
@@ -89,14 +92,28 @@ def _when(at: datetime, now: datetime) -> str:
     return local_time(at, "%H:%M" if same_day else "%m-%d %H:%M")
 
 
-def check_in_ticket(event: Event, text: str, actor, now: datetime | None = None) -> Attendee:
-    """Admit a ticket once: only a confirmed registration of this (not cancelled) event, and never twice.
+def event_days(event: Event) -> str:
+    """The event's day, or its first and last day, in Beijing time."""
+    first, last = local_date(event.starts_at), local_date(event.ends_at)
+    return f"{first:%Y-%m-%d}" if first == last else f"{first:%Y-%m-%d} 至 {last:%Y-%m-%d}"
+
+
+def off_day_warning(event: Event, now: datetime) -> str | None:
+    """The question the desk asks before admitting anyone on a day the event does not take place (Beijing
+    days): usually a wrong event's desk or a test scan. None on an event day."""
+    if local_date(event.starts_at) <= local_date(now) <= local_date(event.ends_at):
+        return None
+    return f"活动日期是 {event_days(event)}，今天不是活动日，确定要签到吗？"
+
+
+def admit(event: Event, attendee: Attendee, actor, now: datetime | None = None, confirm: bool = False) -> Attendee:
+    """Admit a ticket holder once: only a confirmed registration of this (not cancelled) event, never twice,
+    and on a day that is not an event day only when the desk confirms (`confirm`).
 
     The check-in is one conditional UPDATE (… WHERE checked_in_at IS NULL) whose row count decides, so
     simultaneous scans of one ticket at several desks admit it exactly once; the others hear 已签到.
     """
     now = now or utcnow()
-    attendee = find_ticket(event, text)
     if event.status == EventStatus.CANCELLED:
         raise CheckinRefused("event_cancelled", "活动已取消，不能签到", attendee)
     status = attendee.registration.status
@@ -104,6 +121,8 @@ def check_in_ticket(event: Event, text: str, actor, now: datetime | None = None)
         raise CheckinRefused("cancelled", "报名已取消，此票无效", attendee)
     if status != RegistrationStatus.CONFIRMED:
         raise CheckinRefused("not_confirmed", f"报名未确认（{status.label}），不能签到", attendee)
+    if attendee.checked_in_at is None and not confirm and (warning := off_day_warning(event, now)):
+        raise CheckinRefused("not_event_day", warning, attendee)
     done = db.session.execute(
         sa.update(Attendee)
         .where(Attendee.id == attendee.id, Attendee.checked_in_at.is_(None))
@@ -112,10 +131,15 @@ def check_in_ticket(event: Event, text: str, actor, now: datetime | None = None)
     )
     db.session.refresh(attendee)
     if done.rowcount != 1:
-        raise CheckinRefused("already", f"已签到 于 {_when(attendee.checked_in_at, now)}", attendee)
+        raise CheckinRefused("already", f"已于 {_when(attendee.checked_in_at, now)} 签到", attendee)
     record_change("attendee", attendee.id, NOT_CHECKED_IN, CHECKED_IN, actor)
     db.session.flush()
     return attendee
+
+
+def check_in_ticket(event: Event, text: str, actor, now: datetime | None = None, confirm: bool = False) -> Attendee:
+    """Admit the holder of a scanned or typed ticket (see admit)."""
+    return admit(event, find_ticket(event, text), actor, now, confirm)
 
 
 def undo_check_in(event: Event, attendee_id: int, actor, reason: str | None = None) -> Attendee:
@@ -196,13 +220,29 @@ def no_shows(event: Event) -> list[Attendee]:
     return list(db.session.scalars(stmt.order_by(Registration.queue_no, Attendee.id)))
 
 
+def _desk_state(attendee: Attendee) -> tuple[str, bool]:
+    """(what the desk's list says about the holder, whether the desk may admit them now)."""
+    status = attendee.registration.status
+    if attendee.event.status == EventStatus.CANCELLED:
+        return "活动已取消", False
+    if attendee.checked_in_at is not None:
+        return f"已签到 {local_time(attendee.checked_in_at, '%m-%d %H:%M')}", False
+    if status != RegistrationStatus.CONFIRMED:
+        return ("已取消" if status == RegistrationStatus.CANCELLED else status.label), False
+    return "未签到", True
+
+
 def attendee_summary(attendee: Attendee) -> dict:
     """What the desk shows about a ticket holder."""
     registration = attendee.registration
+    state, admissible = _desk_state(attendee)
     return {
         "id": attendee.id,
         "name": attendee.name,
         "org": registration.org.name if registration.org else "",
         "ticket": ticket_label(registration),
+        "phone_tail": (attendee.phone or "")[-4:],
         "checked_in_at": local_time(attendee.checked_in_at, "%H:%M") if attendee.checked_in_at else None,
+        "state": state,
+        "admissible": admissible,
     }

@@ -311,11 +311,21 @@ def remove_presenter(event: Event, actor, presenter: Presenter) -> None:
 # --- closing and publishing ------------------------------------------------------------------------
 
 
+def scoring_gaps(event: Event) -> list[tuple[str, str]]:
+    """What judges still lack before anyone can score, as (set-up page section, what): a rubric, a judge and
+    a company in the line-up. Empty when scoring can happen."""
+    needed = (("rubric", "评分标准", criteria), ("judges", "评委", judges), ("lineup", "出场企业", presenters))
+    return [(section, what) for section, what, rows in needed if not rows(event)]
+
+
 def close_scoring(event: Event, actor, now: datetime | None = None) -> None:
-    """End scoring for good: judges can no longer change scores, and may now see the results."""
+    """End scoring for good: judges can no longer change scores, and may now see the results. Only once
+    scoring can happen at all (scoring_gaps): closing an empty panel would end judging before it began."""
     state = judging_state(event)
     if state.scoring_closed_at is not None:
         raise InvalidTransition("评分已截止")
+    if gaps := scoring_gaps(event):
+        raise InvalidTransition(f"评分还没有开始，不能截止：请先设置{'、'.join(what for _, what in gaps)}")
     state.scoring_closed_at, state.closed_by_id = now or utcnow(), actor.id
     db.session.add(state)
     db.session.flush()

@@ -46,6 +46,7 @@ from app.events.judging.services import (
     remove_judge,
     remove_presenter,
     save_rubric,
+    scoring_gaps,
     scoring_started,
     set_lineup,
 )
@@ -97,6 +98,8 @@ def setup(event_id):
         candidates=judge_candidates(event),
         lineup=presenters(event),
         presenter_candidates=presenter_candidates(event),
+        gaps=scoring_gaps(event),
+        judge_self=is_judge(event, current_user),
         local_input=lambda v: local_time(v, "%Y-%m-%dT%H:%M") if v else "",
     )
 
@@ -250,6 +253,7 @@ def results(event_id):
         rows=compute_results(event),
         panel=judges(event),
         state=judging_state(event),
+        gaps=scoring_gaps(event),
         organiser=can_manage(current_user, event),
     )
 

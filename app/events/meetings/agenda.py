@@ -14,6 +14,7 @@ from app.core.enums import MeetingRequestStatus
 from app.core.models import utcnow
 from app.core.web import local_time
 from app.events.exports import Table, table
+from app.events.meetings.booking import free_slots
 from app.events.meetings.models import Meeting, MeetingHold, MeetingRequest, MeetingSlot, MeetingTable
 from app.events.models import Event
 from app.extensions import db
@@ -110,6 +111,16 @@ def meeting_grid(event: Event) -> tuple[list[MeetingSlot], list[MeetingTable], d
     return event_slots(event), list(tables), cells
 
 
+def request_counts(event: Event) -> dict[MeetingRequestStatus, int]:
+    """How many of the event's meeting requests are in each status (for the organiser's overview)."""
+    rows = db.session.execute(
+        sa.select(MeetingRequest.status, sa.func.count())
+        .where(MeetingRequest.event_id == event.id)
+        .group_by(MeetingRequest.status)
+    )
+    return {status: n for status, n in rows}
+
+
 def _contact(m: Meeting, org: Organization) -> str:
     return str(side_contact(m, org))
 
@@ -137,6 +148,7 @@ def request_lists(event: Event, org_id: int) -> tuple[list[MeetingRequest], list
         sa.select(MeetingRequest)
         .where(MeetingRequest.event_id == event.id)
         .options(selectinload(MeetingRequest.sender_org), selectinload(MeetingRequest.recipient_org))
+        .options(selectinload(MeetingRequest.preferred_slots))
         .order_by(MeetingRequest.created_at.desc(), MeetingRequest.id.desc())
     )
     received = db.session.scalars(stmt.where(MeetingRequest.recipient_org_id == org_id)).all()
@@ -154,6 +166,17 @@ def open_counterparts(event: Event, org_id: int) -> set[int]:
         )
     ).all()
     return {a if b == org_id else b for a, b in rows}
+
+
+def pending_slot_states(event: Event, received: list[MeetingRequest]) -> dict[int, set[int]]:
+    """For each pending request received, the ids of its proposed slots both sides still have free."""
+    now = utcnow()
+    states = {}
+    for req in received:
+        if req.status == MeetingRequestStatus.PENDING and req.preferred_slots:
+            free = {s.id for s in free_slots(event, (req.sender_org_id, req.recipient_org_id), now)}
+            states[req.id] = {s.id for s in req.preferred_slots} & free
+    return states
 
 
 def slot_states(event: Event, org_id: int) -> list[tuple[MeetingSlot, str]]:

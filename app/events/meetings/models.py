@@ -93,11 +93,24 @@ class MeetingRequest(db.Model):
     sender_user = relationship("User", foreign_keys=[sender_user_id])
     answered_by = relationship("User", foreign_keys=[answered_by_id])
     meeting = relationship("Meeting", back_populates="request", uselist=False)
+    preferred_slots = relationship(
+        "MeetingSlot", secondary="meeting_request_slots", order_by="MeetingSlot.starts_at", viewonly=True
+    )
 
     __table_args__ = (
         sa.UniqueConstraint("event_id", "open_key"),
         sa.CheckConstraint("sender_org_id <> recipient_org_id", name="not_self"),
     )
+
+
+class MeetingRequestSlot(db.Model):
+    """A time the sender would like to meet at (one to three per request, chosen among slots both sides
+    had free when sending). Accepting may pick one of them; booking without a pick tries them first."""
+
+    __tablename__ = "meeting_request_slots"
+
+    request_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting_requests.id", ondelete="CASCADE"), primary_key=True)
+    slot_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting_slots.id", ondelete="CASCADE"), primary_key=True)
 
 
 class Meeting(db.Model):

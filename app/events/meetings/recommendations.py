@@ -1,5 +1,5 @@
-"""推荐洽谈对象: other participating organisations ranked by the matching engine, and a search over the
-event's participants. Read-only."""
+"""推荐洽谈对象: other participating organisations ranked by the matching engine, one card per
+organisation. Read-only. (Every participant, filtered, is the directory: directory.py.)"""
 
 from __future__ import annotations
 
@@ -15,9 +15,6 @@ from app.matching.models import Match
 from app.matching.reasons import render_reasons
 from app.organizations.models import Organization
 from app.postings.models import Posting
-
-SEARCH_MAX = 50
-QUERY_MAX = 50
 
 
 @dataclass
@@ -87,24 +84,3 @@ def recommend_counterparts(event_id: int, org_id: int, limit: int = 20) -> list[
     for other, rec in by_org.items():
         rec.other_pairs = len(pairs[other]) - 1
     return sorted(by_org.values(), key=lambda r: (-r.score, r.org.name))[:limit]
-
-
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def search_participants(event_id: int, org_id: int, query: str) -> list[Organization]:
-    """Other participating organisations whose name, or the title of one of whose published postings,
-    contains the words typed (every word must appear somewhere). An empty query lists them all."""
-    others = participant_org_ids(event_id) - {org_id}
-    stmt = sa.select(Organization).where(Organization.id.in_(others))
-    for word in (query or "").split()[:5]:
-        pattern = _like(word[:QUERY_MAX])
-        titled = sa.exists().where(
-            Posting.org_id == Organization.id,
-            Posting.status == PostingStatus.PUBLISHED,
-            Posting.title.ilike(pattern, escape="\\"),
-        )
-        stmt = stmt.where(sa.or_(Organization.name.ilike(pattern, escape="\\"), titled))
-    return list(db.session.scalars(stmt.order_by(Organization.name).limit(SEARCH_MAX)))

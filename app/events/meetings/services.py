@@ -1,25 +1,22 @@
-"""Meeting requests and meetings at docking events: send, accept (booking a slot and a table), decline,
-withdraw, expire, cancel a booked meeting, block busy slots, and record the outcome. Services flush,
-never commit.
-
-Booking rule: an accepted request gets the earliest slot (still ahead) where neither organisation has
-a meeting or a blocked slot and a table is free; tables are tried in their order. The unique
-constraints on (slot, table) and (slot, org) decide races: a booking that loses one is rolled back to
-its savepoint and the next free pair is tried.
+"""Meeting requests and meetings at docking events: send (with the sender's preferred slots), accept
+(booking a slot and a table: app/events/meetings/booking.py), decline, withdraw, expire, cancel a booked
+meeting, block busy slots, and record the outcome. Services flush, never commit.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from app.core.enums import EventStatus, EventType, MeetingOutcome, MeetingRequestStatus, NotificationKind
-from app.core.errors import DomainError, InvalidTransition, NotFound, ValidationFailed
+from app.core.errors import InvalidTransition, NotFound, ValidationFailed
 from app.core.models import record_change, utcnow
 from app.core.web import local_time
 from app.events.event_roles import get_event_row, get_typed_event, is_participant, participant_org_ids
+from app.events.meetings.booking import book_request, check_preferred_slots, save_preferred_slots
 from app.events.meetings.docking import carry_intent_to_docking
 from app.events.meetings.models import (
     Meeting,
@@ -39,11 +36,6 @@ MESSAGE_MAX = 500
 DEFAULT_ANSWER_HOURS = 48
 
 
-class NoFreeSlot(DomainError):
-    code = "no_free_slot"
-    status = 409
-
-
 def meetings_link(event_id: int) -> str:
     return f"/events/{event_id}/meetings"
 
@@ -61,17 +53,31 @@ def get_participant_event(event_id: int, user) -> Event:
     return event
 
 
+def get_counterpart(event: Event, org_id: int, user) -> Organization:
+    """Another organisation taking part in the event; one's own or one not taking part is not found."""
+    if org_id == user.org_id or org_id not in participant_org_ids(event.id):
+        raise NotFound("对方机构未参加本次对接会")
+    return db.session.get(Organization, org_id)
+
+
 def _ensure_open(event: Event, now: datetime) -> None:
     if event.status == EventStatus.CANCELLED or now >= event.ends_at:
         raise InvalidTransition("活动已结束或已取消，不能再预约洽谈")
 
 
 def send_meeting_request(
-    event: Event, user, recipient_org_id: int, message: str, now: datetime | None = None
+    event: Event,
+    user,
+    recipient_org_id: int,
+    message: str,
+    slot_ids: Sequence[int] = (),
+    now: datetime | None = None,
 ) -> MeetingRequest:
     """Ask another participating organisation for a meeting. Not one's own organisation, not an
     organisation outside the event, and not while a request between the two is pending or accepted.
-    The request expires `answer_hours` (default 48) after it is sent if nobody answers."""
+    The sender may propose up to three preferred slots, each of this event, still ahead and free for
+    both sides (booking.check_preferred_slots). The request expires `answer_hours` (default 48) after
+    it is sent if nobody answers."""
     now = now or utcnow()
     _ensure_open(event, now)
     message = (message or "").strip()
@@ -82,6 +88,7 @@ def send_meeting_request(
     participants = participant_org_ids(event.id)
     if user.org_id not in participants or recipient_org_id not in participants:
         raise NotFound("对方机构未参加本次对接会")
+    preferred = check_preferred_slots(event, (user.org_id, recipient_org_id), slot_ids, now)
     settings = db.session.get(MeetingSettings, event.id)
     hours = settings.answer_hours if settings else DEFAULT_ANSWER_HOURS
     req = MeetingRequest(
@@ -99,6 +106,8 @@ def send_meeting_request(
         with db.session.begin_nested():
             db.session.add(req)
             db.session.flush()
+            save_preferred_slots(req, preferred)
+            db.session.flush()
     except IntegrityError:
         raise InvalidTransition("你们之间已有待答复或已确认的洽谈邀请，无需重复发送") from None
     record_change("meeting_request", req.id, None, S.PENDING, user)
@@ -108,10 +117,15 @@ def send_meeting_request(
         NotificationKind.MEETING_REQUEST,
         f"meeting_request:{req.id}:received",
         f"{sender.name} 邀请您在“{event.title}”洽谈",
-        message,
+        "\n".join(filter(None, [message, _proposed(preferred)])),
         meetings_link(event.id),
     )
     return req
+
+
+def _proposed(slots: Sequence[MeetingSlot]) -> str:
+    times = "、".join(local_time(s.starts_at, "%m-%d %H:%M") for s in slots)
+    return f"希望的时段：{times}" if times else ""
 
 
 def _own_request(event: Event, request_id: int, user, side: str) -> MeetingRequest:
@@ -162,63 +176,30 @@ def _claim_pending(req: MeetingRequest, status: MeetingRequestStatus, user, now:
         raise InvalidTransition("该邀请已处理，无需重复操作")
 
 
-def _first_free(event_id: int, org_ids: tuple[int, int], tried: set, now: datetime) -> tuple[int, int] | None:
-    """The earliest (slot, table) still ahead where neither organisation is held and the table is free."""
-    slots = db.session.scalars(
-        sa.select(MeetingSlot.id)
-        .where(MeetingSlot.event_id == event_id, MeetingSlot.starts_at > now)
-        .order_by(MeetingSlot.starts_at)
-    ).all()
-    tables = db.session.scalars(
-        sa.select(MeetingTable.id).where(MeetingTable.event_id == event_id).order_by(MeetingTable.position)
-    ).all()
-    held = set(
-        db.session.scalars(
-            sa.select(MeetingHold.slot_id).where(MeetingHold.org_id.in_(org_ids), MeetingHold.slot_id.in_(slots))
-        )
-    )
-    taken = {
-        (slot_id, table_id)
-        for slot_id, table_id in db.session.execute(
-            sa.select(Meeting.slot_id, Meeting.table_id).where(Meeting.event_id == event_id)
-        )
-    }
-    for slot_id in slots:
-        if slot_id in held:
-            continue
-        for table_id in tables:
-            if (slot_id, table_id) not in taken and (slot_id, table_id) not in tried:
-                return slot_id, table_id
-    return None
+def _picked_slot(req: MeetingRequest, slot_id: int | None, now: datetime) -> MeetingSlot | None:
+    """The proposed slot the recipient chose; a slot that was not proposed, or has passed, is refused."""
+    if slot_id is None:
+        return None
+    picked = next((s for s in req.preferred_slots if s.id == slot_id), None)
+    if picked is None:
+        raise ValidationFailed("请选择对方建议的时段之一，或交由系统安排")
+    if picked.starts_at <= now:
+        raise ValidationFailed(f"时段 {local_time(picked.starts_at, '%m-%d %H:%M')} 已经过去，请另选")
+    return picked
 
 
-def _book(req: MeetingRequest, now: datetime) -> Meeting:
-    parties = (req.sender_org_id, req.recipient_org_id)
-    tried: set[tuple[int, int]] = set()
-    while pair := _first_free(req.event_id, parties, tried, now):
-        tried.add(pair)
-        slot_id, table_id = pair
-        try:
-            with db.session.begin_nested():
-                meeting = Meeting(event_id=req.event_id, request_id=req.id, slot_id=slot_id, table_id=table_id)
-                db.session.add(meeting)
-                db.session.flush()
-                db.session.add_all(MeetingHold(slot_id=slot_id, org_id=o, meeting_id=meeting.id) for o in parties)
-                db.session.flush()
-            return meeting
-        except IntegrityError:
-            continue  # another booking took this table or one of the parties first: try the next pair
-    raise NoFreeSlot("双方已没有共同的空闲时段或洽谈桌已满，暂时无法接受；请先调整忙碌时段或联系组织方")
-
-
-def accept_meeting_request(req: MeetingRequest, user, now: datetime | None = None) -> Meeting:
-    """The recipient accepts; the meeting is booked at once (see the booking rule above). When nothing
-    is free the whole accept fails and the request stays pending."""
+def accept_meeting_request(
+    req: MeetingRequest, user, slot_id: int | None = None, now: datetime | None = None
+) -> Meeting:
+    """The recipient accepts, optionally at one of the sender's proposed slots; the meeting is booked at
+    once (booking rule in app/events/meetings/booking.py). When the picked slot, or without a pick every
+    slot, is no longer free the whole accept fails and the request stays pending."""
     now = now or utcnow()
     event = db.session.get(Event, req.event_id)
     _ensure_open(event, now)
+    picked = _picked_slot(req, slot_id, now)
     _claim_pending(req, S.ACCEPTED, user, now)
-    meeting = _book(req, now)
+    meeting = book_request(req, now, picked)
     record_change("meeting_request", req.id, S.PENDING, S.ACCEPTED, user)
     slot, table = db.session.get(MeetingSlot, meeting.slot_id), db.session.get(MeetingTable, meeting.table_id)
     notify(

@@ -3,15 +3,23 @@ busy slots and outcomes; the organiser's settings, grid and export. Views parse,
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.core.enums import EventType
-from app.core.errors import ValidationFailed
+from app.core.errors import NotFound, ValidationFailed
 from app.core.exports import export_rows
 from app.core.forms import show_form_error
+from app.core.models import utcnow
+from app.core.pagination import paginate
 from app.core.web import commit_and_redirect
-from app.events.event_roles import event_page_url, get_managed_typed_event, is_participant
+from app.events.event_roles import (
+    event_page_url,
+    get_managed_typed_event,
+    get_typed_event,
+    is_participant,
+    participant_org_ids,
+)
 from app.events.forms import submitted
 from app.events.meetings.agenda import (
     agenda_ical,
@@ -19,16 +27,28 @@ from app.events.meetings.agenda import (
     meeting_table,
     open_counterparts,
     org_agenda,
+    pending_slot_states,
+    request_counts,
     request_lists,
     slot_states,
 )
-from app.events.meetings.forms import MeetingCancelForm, MeetingRequestForm, MeetingSettingsForm, OutcomeForm
-from app.events.meetings.recommendations import QUERY_MAX, recommend_counterparts, search_participants
+from app.events.meetings.booking import free_slots
+from app.events.meetings.directory import PER_PAGE, DirectoryFilters, directory_select, posting_previews
+from app.events.meetings.forms import (
+    AcceptForm,
+    DirectoryForm,
+    MeetingCancelForm,
+    MeetingRequestForm,
+    MeetingSettingsForm,
+    OutcomeForm,
+)
+from app.events.meetings.recommendations import recommend_counterparts
 from app.events.meetings.services import (
     accept_meeting_request,
     block_slot,
     cancel_meeting,
     decline_meeting_request,
+    get_counterpart,
     get_participant_event,
     get_party_meeting,
     get_received_request,
@@ -73,29 +93,72 @@ def meeting_links(event) -> list[tuple[str, str]]:
 @bp.get(ONE)
 @login_required
 def hub(event_id):
-    event = get_participant_event(event_id, current_user)
-    query = request.args.get("q", "").strip()[:QUERY_MAX]
+    """The participant's meeting page; the organiser (not taking part) lands on the meeting grid."""
+    event = get_typed_event(event_id, current_user, DOCKING)
+    if not is_participant(current_user, event):
+        if can_manage(current_user, event):
+            return redirect(url_for(".grid", event_id=event.id))
+        raise NotFound()
     received, sent = request_lists(event, current_user.org_id)
     return render_template(
         "events/meetings/hub.html",
         event=event,
         event_url=event_page_url(event),
         recommendations=recommend_counterparts(event.id, current_user.org_id),
-        query=query,
-        found=search_participants(event.id, current_user.org_id, query) if "q" in request.args else None,
         received=received,
+        still_free=pending_slot_states(event, received),
         sent=sent,
         engaged=open_counterparts(event, current_user.org_id),
         organiser=can_manage(current_user, event),
     )
 
 
-@bp.post(f"{ONE}/request/<int:org_id>")
+@bp.get(f"{ONE}/directory")
+@login_required
+def directory(event_id):
+    event = get_participant_event(event_id, current_user)
+    form = DirectoryForm(formdata=request.args)
+    filters, ignored = form.filters()
+    page = paginate(directory_select(event.id, current_user.org_id, filters), per_page=PER_PAGE)
+    return render_template(
+        "events/meetings/directory.html",
+        event=event,
+        event_url=event_page_url(event),
+        form=form,
+        ignored=ignored,
+        page=page,
+        previews=posting_previews([o.id for o in page.items], filters),
+        engaged=open_counterparts(event, current_user.org_id),
+    )
+
+
+@bp.route(f"{ONE}/request/<int:org_id>", methods=["GET", "POST"])
 @login_required
 def send(event_id, org_id):
+    """The invitation page (约见): preferred slots among those both sides have free, and a message."""
     event = get_participant_event(event_id, current_user)
-    send_meeting_request(event, current_user, org_id, submitted(MeetingRequestForm).message.data)
-    return commit_and_redirect(_hub(event.id) + "#sent", "洽谈邀请已发送，对方答复后会通知您")
+    other = get_counterpart(event, org_id, current_user)
+    form = MeetingRequestForm()
+    slots = free_slots(event, (current_user.org_id, other.id), utcnow())
+    form.slots.choices = [(s.id, str(s.id)) for s in slots]
+    if form.validate_on_submit():
+        try:
+            send_meeting_request(event, current_user, other.id, form.message.data, form.slots.data)
+        except ValidationFailed as err:
+            show_form_error(form, err)
+        else:
+            return commit_and_redirect(_hub(event.id) + "#sent", "洽谈邀请已发送，对方答复后会通知您")
+    engaged = other.id in open_counterparts(event, current_user.org_id)
+    return render_template(
+        "events/meetings/invite.html",
+        event=event,
+        event_url=event_page_url(event),
+        other=other,
+        previews=posting_previews([other.id], DirectoryFilters()),
+        slots=slots,
+        form=form,
+        engaged=engaged,
+    ), (422 if form.errors else 200)
 
 
 @bp.post(f"{ONE}/requests/<int:request_id>/accept")
@@ -103,9 +166,9 @@ def send(event_id, org_id):
 def accept(event_id, request_id):
     event = get_participant_event(event_id, current_user)
     req = get_received_request(event, request_id, current_user)
-    meeting = accept_meeting_request(req, current_user)
+    meeting = accept_meeting_request(req, current_user, submitted(AcceptForm).slot_id)
     return commit_and_redirect(
-        _agenda(event.id) + f"#meeting-{meeting.id}", "已接受邀请，系统已安排时间和洽谈桌，见下方日程"
+        _agenda(event.id) + f"#meeting-{meeting.id}", "已接受邀请，洽谈时间和洽谈桌已确定，见下方日程"
     )
 
 
@@ -144,7 +207,7 @@ def agenda_ics(event_id):
     event = get_participant_event(event_id, current_user)
     return Response(
         agenda_ical(event, current_user.org_id),
-        mimetype="text/calendar; charset=utf-8",
+        content_type="text/calendar; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="meetings-{event.id}.ics"'},
     )
 
@@ -218,6 +281,8 @@ def grid(event_id):
         slots=slots,
         tables=tables,
         cells=cells,
+        participants=len(participant_org_ids(event.id)),
+        requests=request_counts(event),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
@@ -158,6 +158,7 @@ class _Record:
     org_name: str = ""
     org_type: OrgType | None = None
     credit_code: str | None = None
+    notes: dict = field(default_factory=dict)  # accepted, reported as warnings when the row is good
 
 
 def _read_head(line: int, raw: dict) -> _Record:
@@ -302,6 +303,7 @@ def validate_records(records: Iterable[tuple[int, dict | Unreadable]], *, today:
         if record.errors:
             errors.extend(Issue(line, name, message) for name, message in record.errors.items())
         else:
+            warnings.extend(Issue(line, name, message) for name, message in record.notes.items())
             good.append(ImportRow(line, record.kind, record.ref, org, data, posting))
     if not records:
         errors.append(Issue(0, None, "文件中没有数据行"))
@@ -328,4 +330,5 @@ def _check_posting(record: _Record, existing: dict, seen: dict, today: date | No
     cleaned = clean_posting(record.kind, raw, today=today, check_deadline=posting is None)
     for name, message in cleaned.errors.items():
         record.errors.setdefault(name, message)
+    record.notes.update(cleaned.notes)
     return cleaned.data, posting

@@ -1,15 +1,16 @@
-"""Check-in fixtures: an event and one attendee of a confirmed registration."""
+"""Check-in fixtures: an event under way (today is an event day) and one attendee of a confirmed registration."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.factories import EventFactory, RegistrationFactory
+from tests.events.helpers import event_under_way
+from tests.factories import RegistrationFactory
 
 
 @pytest.fixture
 def event(db):
-    event = EventFactory()
+    event = event_under_way()
     db.session.commit()
     return event
 

@@ -16,9 +16,9 @@ from app.core.models import history_for
 from app.events.checkin.services import CheckinRefused, check_in_ticket, checkin_counts
 from app.events.checkin.tickets import sign_ticket
 from app.events.models import Attendee, Event
+from tests.events.helpers import event_under_way
 from tests.factories import (
     AdminFactory,
-    EventFactory,
     OrganiserFactory,
     RegistrationFactory,
     TicketCategoryFactory,
@@ -55,6 +55,8 @@ def test_typed_short_code_checks_in_whatever_its_case_and_dashes(client, login, 
 
 
 def test_second_scan_says_already_checked_in_with_the_time_of_the_first(client, login, db, event, attendee):
+    event.starts_at, event.ends_at = datetime(2026, 12, 5, 0, 30), datetime(2026, 12, 5, 9, 0)
+    db.session.commit()
     with time_machine.travel(NINE_TWELVE_BEIJING, tick=False):
         desk(login, event)  # signed in at the moment travelled to: a session cookie from "later" is refused
         assert scan(client, event, attendee.short_code).json["ok"] is True
@@ -62,7 +64,7 @@ def test_second_scan_says_already_checked_in_with_the_time_of_the_first(client, 
         again = scan(client, event, sign_ticket(attendee.ticket_token))
     assert again.status_code == 409
     assert again.json["code"] == "already"
-    assert again.json["message"] == "已签到 于 09:12"
+    assert again.json["message"] == "已于 09:12 签到"
     db.session.expire_all()
     assert attendee.checked_in_at == NINE_TWELVE_BEIJING.replace(tzinfo=None)
 
@@ -208,7 +210,7 @@ def csrf_desk(make_app, **config):
     with app.app_context():
         from app.extensions import db
 
-        event = EventFactory()
+        event = event_under_way()
         attendee = RegistrationFactory(event=event).attendees[0]
         db.session.commit()
         event_id, organiser_id, code = event.id, event.organiser_id, attendee.short_code

@@ -59,9 +59,18 @@ def test_short_code_ignores_case_spaces_and_dashes(typed, expected):
     assert normalise_short_code(typed) == expected
 
 
-@pytest.mark.parametrize("typed", ["", "ABCDEFG", "ABCDEFGHJ", "ABCD0FGH", "ABCDIFGH", "短码短码短码短码", "ABCD.EFGH"])
+@pytest.mark.parametrize("typed", ["", "ABCDEFG", "ABCDEFGHJ", "短码短码短码短码", "ABCD.EFGH", "AB!DEFGH"])
 def test_text_that_cannot_be_a_short_code_is_not_one(typed):
     assert normalise_short_code(typed) is None
+
+
+@pytest.mark.parametrize("typed", ["ABCD1234", "abcd-0fgh", "ABCDIFGH"])
+def test_eight_letters_and_digits_are_a_code_that_does_not_exist_not_a_malformed_one(db, event, typed):
+    """Codes never use 0/O or 1/I/L, but such a code is still a code in form: the desk says it does not exist."""
+    assert normalise_short_code(typed) == typed.replace("-", "").upper()
+    with pytest.raises(CheckinRefused) as refused:
+        find_ticket(event, typed)
+    assert (refused.value.code, refused.value.message) == ("unknown", "没有这个签到码，请核对后重新输入")
 
 
 def test_ticket_page_shows_the_event_the_holder_the_code_and_a_signed_qr(client, db, event, attendee):

@@ -139,7 +139,7 @@ def test_no_judging_route_fails_on_hostile_input(app, db, client, login):
 
 def test_event_page_links_lead_judges_to_scoring_and_everyone_to_published_results(app, db):
     event = roadshow()
-    (judge,) = panel(event, 1)
+    (judge,), _ = panel(event, 1), lineup(event, 1)
     visitor = UserFactory()
     assert f"/events/{event.id}/judging/score" in render_event_links(app, judge.user, event)
     assert "/results" not in render_event_links(app, visitor, event)

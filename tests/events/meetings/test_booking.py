@@ -8,11 +8,12 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-import app.events.meetings.services as meetings_service
+import app.events.meetings.booking as booking
 from app.core.enums import MeetingRequestStatus, NotificationKind
 from app.core.errors import DomainError, InvalidTransition
+from app.events.meetings.booking import NoFreeSlot
 from app.events.meetings.models import Meeting, MeetingRequest, MeetingSlot
-from app.events.meetings.services import NoFreeSlot, accept_meeting_request, block_slot, decline_meeting_request
+from app.events.meetings.services import accept_meeting_request, block_slot, decline_meeting_request
 from app.extensions import db as database
 from app.notifications.models import Notification
 from tests.events.meetings.helpers import DAY, T14, ask, booked, docking_event, participant
@@ -108,12 +109,12 @@ def test_a_booking_refused_by_the_database_retries_the_next_free_pair(db, monkey
     a, b, c, d = (participant(event) for _ in range(4))
     first = accept_meeting_request(ask(event, a, b), b)
     taken = (first.slot_id, first.table_id)
-    real = meetings_service._first_free
+    real = booking._first_free
 
-    def stale_once(event_id, org_ids, tried, now):
-        return taken if not tried else real(event_id, org_ids, tried, now)
+    def stale_once(req, candidates, tried):
+        return taken if not tried else real(req, candidates, tried)
 
-    monkeypatch.setattr(meetings_service, "_first_free", stale_once)
+    monkeypatch.setattr(booking, "_first_free", stale_once)
     assert booked(accept_meeting_request(ask(event, c, d), d)) == (T14, "2")
     assert database.session.scalar(sa.select(sa.func.count(Meeting.id))) == 2
 

@@ -11,8 +11,9 @@ import time_machine
 from app.core.enums import MeetingRequestStatus, NotificationKind
 from app.core.errors import InvalidTransition, ValidationFailed
 from app.core.models import StatusChange
+from app.events.meetings.booking import NoFreeSlot
 from app.events.meetings.models import Meeting, MeetingHold, MeetingRequest
-from app.events.meetings.services import NoFreeSlot, accept_meeting_request, cancel_meeting, withdraw_meeting_request
+from app.events.meetings.services import accept_meeting_request, cancel_meeting, withdraw_meeting_request
 from app.extensions import db as database
 from app.notifications.models import Notification
 from tests.events.meetings.helpers import DAY, T14, ask, booked, docking_event, participant

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,7 +19,7 @@ from app.events.meetings.setup import save_meeting_settings
 from app.extensions import db as database
 from tests.events.helpers import render_event_links, sweep_blueprint
 from tests.events.meetings.helpers import DAY, T14, ask, docking_event, participant
-from tests.factories import EventFactory, OrganiserFactory, UserFactory
+from tests.factories import AdminFactory, EventFactory, OrganiserFactory, UserFactory
 
 
 def test_settings_generate_slots_from_several_windows(db):
@@ -84,6 +85,31 @@ def test_grid_and_export_list_every_meeting(db, login):
     assert client.get(f"/events/{event.id}/meetings/export?format=pdf").status_code == 404
 
 
+def test_the_organiser_and_a_platform_admin_opening_the_meeting_page_land_on_the_grid(db, login):
+    event = docking_event()
+    a, b, c = (participant(event) for _ in range(3))
+    ask(event, b, a)
+    accept_meeting_request(ask(event, a, c), c)
+    database.session.commit()
+    for user in (event.organiser, AdminFactory()):
+        resp = login(user).get(f"/events/{event.id}/meetings")
+        assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/events/{event.id}/meetings/grid")
+    page = login(event.organiser).get(f"/events/{event.id}/meetings/grid").get_data(as_text=True)
+    figures = dict(
+        (label, int(n)) for n, label in re.findall(r">(\d+)</div><div class=\"small text-muted\">([^<]+)<", page)
+    )
+    assert figures == {"参会机构": 3, "待答复邀请": 1, "已安排洽谈": 1, "婉拒/过期/取消": 0}
+
+
+def test_another_organiser_and_a_stranger_still_get_404_on_the_meeting_page(db, login):
+    event = docking_event()
+    participant(event)
+    users = (OrganiserFactory(), UserFactory())
+    database.session.commit()
+    for user in users:
+        assert login(user).get(f"/events/{event.id}/meetings").status_code == 404
+
+
 def test_meeting_pages_exist_only_for_docking_events(db, login):
     event = EventFactory(event_type=EventType.ROADSHOW)
     member = participant(event)
@@ -108,7 +134,18 @@ def test_no_meeting_route_fails_on_hostile_input(app, db, client, login):
     ids |= {"meeting_id": meeting.id, "action": ["block", "unblock"]}
     users = (a, b, c, event.organiser, UserFactory())
     database.session.commit()
-    fields = ("message", "outcome", "note", "reason", "slot_minutes", "answer_hours", "tables", "windows")
+    fields = (
+        "message",
+        "slots",
+        "slot",
+        "outcome",
+        "note",
+        "reason",
+        "slot_minutes",
+        "answer_hours",
+        "tables",
+        "windows",
+    )
     with time_machine.travel((T14 + timedelta(minutes=25)).replace(tzinfo=UTC), tick=True):
         assert sweep_blueprint(app, client, login, "meetings", ids, users, fields) == []
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from app.core.enums import PostingKind, RegistrationStatus
-from app.events.meetings.recommendations import recommend_counterparts, search_participants
-from app.extensions import db as database
+from app.events.meetings.recommendations import recommend_counterparts
 from tests.events.meetings.helpers import docking_event, match, participant
 from tests.factories import PostingFactory, RegistrationFactory, UserFactory
 
@@ -54,7 +53,7 @@ def test_one_card_per_organisation_with_its_strongest_pair_and_the_number_of_oth
     assert any("钕铁硼" in line for line in rec.best.reasons)
 
     page = login(me).get(f"/events/{event.id}/meetings").get_data(as_text=True)
-    cards = page.split('id="recommendations"')[1].split('id="search"')[0]
+    cards = page.split('id="recommendations"')[1].split('id="sent"')[0]
     assert cards.count("包头稀土研究院") == 1 and cards.count(f'id="org-{other.org_id}"') == 1
     assert cards.count("高矫顽力钕铁硼") == 1 and "稀土抛光粉新配方" not in cards
     assert "双方另有 2 对信息相互匹配" in cards
@@ -88,20 +87,9 @@ def test_hub_page_shows_recommended_org_with_reasons(db, login):
     match(PostingFactory(org=me.org, kind=PostingKind.NEED), PostingFactory(org=other.org), term="钕铁硼")
     db.session.commit()
     page = login(me).get(f"/events/{event.id}/meetings").get_data(as_text=True)
-    assert "包头稀土研究院" in page and "钕铁硼" in page and "发送洽谈邀请" in page
-
-
-def test_search_finds_participants_by_name_or_posting_title_within_the_event(db):
-    event = docking_event()
-    me = participant(event)
-    by_name = participant(event, name="内蒙古稀土功能材料公司")
-    by_title = participant(event, name="包头某研究院")
-    PostingFactory(org=by_title.org, title="稀土抛光粉新配方")
-    participant(event, name="鄂尔多斯羊绒集团")
-    UserFactory(org__name="外部稀土公司")
-    found = {o.id for o in search_participants(event.id, me.org_id, "稀土")}
-    assert found == {by_name.org_id, by_title.org_id}
-    assert search_participants(event.id, me.org_id, "100%_") == []
+    card = page.split(f'id="org-{other.org_id}"')[1].split("</li>")[0]
+    assert "包头稀土研究院" in card and "钕铁硼" in card
+    assert f'href="/events/{event.id}/meetings/request/{other.org_id}">约见</a>' in card
 
 
 def test_non_participant_cannot_open_the_meeting_pages(db, login):
@@ -112,13 +100,3 @@ def test_non_participant_cannot_open_the_meeting_pages(db, login):
     client = login(stranger)
     assert client.get(f"/events/{event.id}/meetings").status_code == 404
     assert client.get(f"/events/{event.id}/meetings/agenda").status_code == 404
-
-
-def test_search_box_on_the_hub_lists_matching_participants(db, login):
-    event = docking_event()
-    a = participant(event)
-    participant(event, name="赤峰市黄金冶炼有限公司")
-    participant(event, name="通辽市玉米深加工公司")
-    database.session.commit()
-    page = login(a).get(f"/events/{event.id}/meetings?q=黄金").get_data(as_text=True)
-    assert "赤峰市黄金冶炼有限公司" in page and "通辽市玉米深加工公司" not in page

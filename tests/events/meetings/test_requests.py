@@ -109,23 +109,6 @@ def test_expired_request_cannot_be_accepted(db):
         accept_meeting_request(req, b)
 
 
-def test_send_page_flow_and_double_submit(db, login):
-    event = docking_event()
-    a, b = participant(event), participant(event)
-    db.session.commit()
-    client = login(a)
-    first = client.post(
-        f"/events/{event.id}/meetings/request/{b.org_id}", data={"message": "你好"}, follow_redirects=True
-    )
-    assert "洽谈邀请已发送" in first.get_data(as_text=True)
-    again = client.post(
-        f"/events/{event.id}/meetings/request/{b.org_id}", data={"message": "你好"}, follow_redirects=True
-    )
-    assert "无需重复发送" in again.get_data(as_text=True)
-    assert client.post(f"/events/{event.id}/meetings/request/99999999999").status_code == 404
-    assert db.session.scalar(sa.select(sa.func.count(MeetingRequest.id))) == 1
-
-
 def test_no_requests_once_the_event_is_over(db):
     event = docking_event()
     a, b = participant(event), participant(event)

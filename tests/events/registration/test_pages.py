@@ -124,5 +124,5 @@ def test_the_register_page_of_a_closed_event_says_registration_is_closed(db, cli
         data={"attendees-0-name": "王强", "attendees-0-phone": "13912345678"},
         follow_redirects=True,
     )
-    assert "该活动当前不接受报名" in resp.get_data(as_text=True)
+    assert "报名已截止" in resp.get_data(as_text=True)
     assert count(db, Registration) == 0

@@ -60,7 +60,7 @@ def test_registration_is_refused_before_it_opens_after_it_closes_and_for_drafts(
     not_yet = EventFactory(registration_opens_at=now + timedelta(days=1))
     closed = EventFactory(registration_closes_at=now - timedelta(minutes=1), starts_at=now + timedelta(days=2))
     draft = EventFactory(status="draft")
-    for event, message in ((not_yet, "报名尚未开始"), (closed, "不接受报名"), (draft, "不接受报名")):
+    for event, message in ((not_yet, "报名尚未开始"), (closed, "报名已截止"), (draft, "活动尚未发布")):
         with pytest.raises(DomainError, match=message):
             register_for_event(event.id, UserFactory(), people(1), now=now)
 

@@ -46,7 +46,7 @@ def test_removing_one_attendee_voids_only_that_attendees_ticket(db, client, logi
     (attendee,) = event.registrations[0].attendees
     assert (attendee.id, attendee.ticket_token) == kept_ticket
     assert event.registrations[0].seats == 1 and event.seats_taken == 1
-    with pytest.raises(CheckinRefused, match="查无此票"):
+    with pytest.raises(CheckinRefused, match="没有这个签到码"):
         find_ticket(event, removed_code)
     assert not admitted(event, removed, event.organiser)
     assert admitted(event, attendee, event.organiser)
