@@ -31,6 +31,7 @@ from app.matching.models import Match, MatchFeedback, MatchState  # noqa: F401
 from app.notifications.models import Notification, NotificationSettings  # noqa: F401
 from app.organizations.models import BusinessLicence, Invitation, Organization, OrgGroup, TierRecord  # noqa: F401
 from app.organizations.profile import OrganizationCertificate, OrganizationProfile  # noqa: F401
+from app.policies.marks import CalculatorUse, PolicyMark, PolicyNotice  # noqa: F401
 from app.policies.models import Policy, PolicyItem  # noqa: F401
 from app.postings.models import Attachment, Posting, PostingMode  # noqa: F401
 from app.search.models import PostingVector  # noqa: F401

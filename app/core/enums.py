@@ -210,6 +210,8 @@ class NotificationKind(LabelledEnum):
     MEETING_DECLINED = ("meeting_declined", "洽谈邀请被婉拒")
     MEETING_EXPIRED = ("meeting_expired", "洽谈邀请已过期")
     MEETING_CANCELLED = ("meeting_cancelled", "洽谈已取消")
+    POLICY_ELIGIBLE = ("policy_eligible", "新的可申报政策")
+    POLICY_CLOSING = ("policy_closing", "政策申报即将截止")
     SYSTEM = ("system", "系统通知")
 
 
