@@ -62,6 +62,11 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
 
+    # Anonymous visitors' public pages kept in each worker's memory until the data changes (app/core/pagecache.py).
+    PAGE_CACHE = Env("PAGE_CACHE", True, _bool)
+    PAGE_CACHE_SECONDS = Env("PAGE_CACHE_SECONDS", 10, int)  # pages that follow only the clock are at most this late
+    PAGE_CACHE_ENTRIES = Env("PAGE_CACHE_ENTRIES", 512, int)  # pages per worker
+
     SEARCH_BACKEND = Env("SEARCH_BACKEND", "embedded")
     SEARCH_URL = Env("SEARCH_URL", "http://127.0.0.1:9200")
     SEARCH_INDEX_PATH = Env("SEARCH_INDEX_PATH", "")  # embedded index file; default instance/search/
@@ -103,6 +108,7 @@ class Config:
     LOGIN_IP_FAILURE_LIMIT = Env("LOGIN_IP_FAILURE_LIMIT", "100 per minute")
     RESET_RATE_LIMIT = Env("RESET_RATE_LIMIT", "10 per minute")  # password-reset requests per client address
     REGISTER_RATE_LIMIT = Env("REGISTER_RATE_LIMIT", "5 per minute;30 per hour")
+    CALCULATOR_RATE_LIMIT = Env("CALCULATOR_RATE_LIMIT", "20 per minute;300 per hour")  # 政策计算器 per client
 
     UPLOAD_DIR = Env("UPLOAD_DIR", lambda: str(instance_dir() / "uploads"))
     IMPORT_DIR = Env("IMPORT_DIR", lambda: str(instance_dir() / "imports"))  # web uploads awaiting confirmation

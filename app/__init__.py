@@ -53,9 +53,15 @@ def create_app(config=None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     _init_extensions(app)
+    from app.core.pagecache import init_page_cache
+
+    init_page_cache(app)
     from app.search.setup import init_search
 
     init_search(app)
+    from app.policies.related import init_policy_search
+
+    init_policy_search(app)  # policy items in search (outbox hook, drain source) and the 相关政策 template global
     _connect_receivers()
     from app.core.web import IdConverter
 
@@ -110,8 +116,14 @@ def _connect_receivers() -> None:
     """Answers that travel upward through signals (see the README's 代码结构): connected once per process."""
     from app.docking.services import answer_contact_shared
     from app.organizations.contact import contact_shared
+    from app.organizations.profile import profile_changed
+    from app.organizations.profile_gaps import profile_blocks
+    from app.policies.push import on_profile_changed
+    from app.policies.views import answer_profile_blocks
 
     contact_shared.connect(answer_contact_shared)
+    profile_blocks.connect(answer_profile_blocks)
+    profile_changed.connect(on_profile_changed)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -129,7 +141,11 @@ def _register_blueprints(app: Flask) -> None:
     from app.lists.views import bp as lists_bp
     from app.matching.views import bp as matches_bp
     from app.notifications.views import bp as notifications_bp
+    from app.organizations.profile_views import bp as org_profile_bp
     from app.organizations.views import bp as orgs_bp
+    from app.policies.figures import bp as policy_figures_bp
+    from app.policies.staff import bp as policy_staff_bp
+    from app.policies.views import bp as policies_bp
     from app.postings.views import bp as postings_bp
     from app.search.views import bp as search_bp
 
@@ -150,6 +166,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(event_statistics_bp, url_prefix="/events")  # 活动统计 for organisers
     app.register_blueprint(docking_bp, url_prefix="/docking")
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
+    app.register_blueprint(policies_bp, url_prefix="/policies")  # library, 可申报政策, 政策计算器
+    app.register_blueprint(policy_staff_bp, url_prefix="/policies/manage")  # staff: policies, rules, preview
+    app.register_blueprint(policy_figures_bp)  # /policies/figures: 政策兑现统计 for authorities and admins
+    app.register_blueprint(org_profile_bp, url_prefix="/orgs")  # 企业画像
 
 
 def _register_cli(app: Flask) -> None:

@@ -40,6 +40,9 @@ JOBS: list[Job] = [
     Job("docking_expire_requests", "app.docking.jobs:expire_requests", "interval", {"hours": 1}, "过期未答复的对接请求"),
     Job("docking_follow_ups", "app.docking.jobs:send_follow_ups", "cron", {"hour": 1, "minute": 0}, "对接回访（接受后 14 天、签约后 6 个月）"),
     Job("notifications_digest", "app.notifications.jobs:send_digests", "cron", {"hour": 0, "minute": 0}, "每日/每周通知汇总邮件（北京时间 8:00）"),
+    Job("policies_push", "app.policies.push:push_open_items", "interval", {"hours": 1}, "向符合条件的企业推送可申报政策（每家每事项一次）"),
+    Job("policies_remind", "app.policies.push:send_closing_reminders", "interval", {"hours": 1}, "政策申报截止前 7 天和 1 天提醒已关注未申报的企业"),
+    Job("policies_expire", "app.policies.services:expire_due_policies", "cron", {"hour": 16, "minute": 5}, "失效日期已过的政策改为已失效（北京时间 0:05）"),
     Job("purge_expired", "app.admin.jobs:purge_expired", "cron", {"hour": 19, "minute": 0}, "清理过期的邀请、已处理的同步记录和旧通知"),
 ]
 # fmt: on

@@ -5,6 +5,7 @@ from app.core.job_locks import JobLock  # noqa: F401
 from app.core.mail import MailOutbox  # noqa: F401
 from app.core.models import StatusChange  # noqa: F401
 from app.core.outbox import SearchOutbox  # noqa: F401
+from app.core.pagecache import ContentVersion  # noqa: F401
 from app.docking.models import DockingEvent, DockingFile, DockingFollowUp, DockingRecord, DockingRequest  # noqa: F401
 from app.events.booths.models import Booth, BoothApplication  # noqa: F401
 from app.events.judging.models import (  # noqa: F401
@@ -32,6 +33,7 @@ from app.notifications.models import Notification, NotificationSettings  # noqa:
 from app.organizations.models import BusinessLicence, Invitation, Organization, OrgGroup, TierRecord  # noqa: F401
 from app.organizations.profile import OrganizationCertificate, OrganizationProfile  # noqa: F401
 from app.policies.marks import CalculatorUse, PolicyMark, PolicyNotice  # noqa: F401
-from app.policies.models import Policy, PolicyItem  # noqa: F401
+from app.policies.models import Policy, PolicyAttachment, PolicyItem  # noqa: F401
+from app.policies.vectors import PolicyItemVector  # noqa: F401
 from app.postings.models import Attachment, Posting, PostingMode  # noqa: F401
 from app.search.models import PostingVector  # noqa: F401

@@ -14,6 +14,11 @@ from typing import Any, TypedDict
 from search.analysis import Analyzer
 
 KINDS: tuple[str, ...] = ("achievement", "need", "procurement", "capability")
+# Policy items (惠企政策申报事项) are indexed beside the postings, in an index of their own; a search asks
+# for them alone (never mixed with posting kinds), and the posting kinds stay the default of every search.
+POLICY_KIND = "policy"
+INDEX_KINDS: tuple[str, ...] = (*KINDS, POLICY_KIND)
+POLICY_FIELDS: tuple[str, ...] = ("issuer", "benefit", "opens_on", "closes_on")
 SEG_FIELDS: tuple[str, ...] = ("title_seg", "keywords_seg", "body_seg")
 _INDUSTRY = re.compile(r"^[A-T](\d{2})?$")
 
@@ -40,6 +45,12 @@ class PostingDocument(TypedDict, total=False):
     challenge: bool  # 揭榜挂帅
     budget_wan: float | None
     vector: list[float] | None  # the posting's dense vector, when computed (engines with vector search)
+    # policy items only (kind "policy"): facets, the application window, and what a result shows
+    issuer: str | None
+    benefit: str | None  # BenefitType value
+    opens_on: str | None  # ISO date
+    closes_on: str | None  # ISO date; a closed window stays searchable (the 已截止 facet)
+    display: dict | None  # stored, not indexed: the policy's id, title, 文号, amount…
 
 
 def _iso_date(value: Any) -> str | None:
@@ -84,7 +95,7 @@ def clean_document(doc: PostingDocument | dict) -> dict:
     if missing:
         raise ValueError(f"search document lacks {', '.join(missing)}")
     kind = str(getattr(doc["kind"], "value", doc["kind"]))
-    if kind not in KINDS:
+    if kind not in INDEX_KINDS:
         raise ValueError(f"unknown posting kind {kind!r}")
     industry = _optional_str(doc.get("industry"))
     if industry is not None:
@@ -115,7 +126,20 @@ def clean_document(doc: PostingDocument | dict) -> dict:
     }
     if doc.get("vector") is not None:
         cleaned["vector"] = [float(x) for x in doc["vector"]]
+    if kind == POLICY_KIND:
+        cleaned.update(_policy_fields(doc))
     return cleaned
+
+
+def _policy_fields(doc: dict) -> dict:
+    """Only policy documents carry these: the posting indexes' strict mappings predate them."""
+    return {
+        "issuer": _optional_str(doc.get("issuer")),
+        "benefit": _optional_str(getattr(doc.get("benefit"), "value", doc.get("benefit"))),
+        "opens_on": _iso_date(doc.get("opens_on")),
+        "closes_on": _iso_date(doc.get("closes_on")),
+        "display": dict(doc.get("display") or {}),
+    }
 
 
 def prepare_document(doc: PostingDocument | dict, analyzer: Analyzer) -> dict:

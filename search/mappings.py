@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from search.documents import KINDS
+from search.documents import INDEX_KINDS
 
 DEFAULT_PREFIX = "lianqiao"
 WHITESPACE_ANALYZER = "lq_whitespace"
@@ -23,7 +23,7 @@ VECTOR_FIELD = "vector"
 
 
 def alias_name(prefix: str, kind: str) -> str:
-    if kind not in KINDS:
+    if kind not in INDEX_KINDS:
         raise ValueError(f"unknown posting kind {kind!r}")
     return f"{prefix}-{kind}"
 
@@ -102,6 +102,12 @@ def index_mappings(vector_dims: int | None = None, flavor: str = "opensearch") -
         "group_id": {"type": "long"},
         "challenge": {"type": "boolean"},
         "budget_wan": {"type": "double"},
+        # policy items only (search.documents.POLICY_KIND)
+        "issuer": keyword,
+        "benefit": keyword,
+        "opens_on": {"type": "date", "format": "strict_date"},
+        "closes_on": {"type": "date", "format": "strict_date"},
+        "display": {"type": "object", "enabled": False},
     }
     if vector_dims:
         properties[VECTOR_FIELD] = vector_mapping(vector_dims, flavor)

@@ -24,7 +24,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from search.analysis import Analyzer, cjk_bigrams, is_han, normalize_text
-from search.documents import KINDS
+from search.documents import KINDS, POLICY_KIND
+from search.policy_filters import TERM_FACETS, WINDOW_FACET, WINDOWS, window_aggregation, window_clause
 
 MAX_QUERY_CHARS = 200
 MAX_CHUNKS = 8
@@ -69,6 +70,9 @@ class SearchRequest:
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
     today: date | None = None  # postings whose deadline is before today are not searchable
+    issuer: str | None = None  # policy items only (kinds=("policy",)): 发文部门
+    benefit: str | None = None  # policy items only: BenefitType value
+    window: str | None = None  # policy items only: open | closing | closed (search.policy_filters)
     facets: bool = True
     highlight: bool = True
 
@@ -94,6 +98,18 @@ class Filters:
     exclude_org_ids: tuple[int, ...] = ()
     exclude_group_ids: tuple[int, ...] = ()
     ids: tuple[int, ...] = ()  # only these postings; empty: any
+    issuer: str | None = None
+    benefit: str | None = None
+    window: str | None = None
+
+    @property
+    def policies(self) -> bool:
+        return self.kinds == (POLICY_KIND,)
+
+    @property
+    def facet_names(self) -> tuple[str, ...]:
+        """The term facets of this search: the posting ones, or the policy items' (plus their window)."""
+        return TERM_FACETS if self.policies else FACETS
 
 
 @dataclass(frozen=True)
@@ -186,7 +202,8 @@ def _int(value, default: int, low: int, high: int) -> int:
 
 def _filters(request: SearchRequest) -> Filters:
     kinds = (request.kinds,) if isinstance(request.kinds, str) else tuple(request.kinds or ())
-    kinds = tuple(k for k in KINDS if k in kinds) or KINDS
+    # Policy items are searched on their own: asking for them ignores any posting kind asked beside them.
+    kinds = (POLICY_KIND,) if POLICY_KIND in kinds else (tuple(k for k in KINDS if k in kinds) or KINDS)
     industry = (request.industry or "").strip().upper()
     industry = industry if _INDUSTRY.match(industry) else ""
     region = (request.region or "").strip()
@@ -204,7 +221,16 @@ def _filters(request: SearchRequest) -> Filters:
         exclude_org_ids=tuple(int(i) for i in request.exclude_org_ids),
         exclude_group_ids=tuple(int(i) for i in request.exclude_group_ids),
         ids=tuple(int(i) for i in request.ids)[:MAX_IDS],
+        **(_policy_filters(request) if kinds == (POLICY_KIND,) else {}),
     )
+
+
+def _policy_filters(request: SearchRequest) -> dict:
+    return {
+        "issuer": (request.issuer or "").strip()[:200] or None,
+        "benefit": (request.benefit or "").strip()[:30] or None,
+        "window": request.window if request.window in WINDOWS else None,
+    }
 
 
 def plan_search(request: SearchRequest, analyzer: Analyzer) -> QueryPlan:
@@ -291,10 +317,12 @@ def filter_clauses(filters: Filters) -> tuple[list[dict], list[dict]]:
             }
         },
     ]
-    for name in ("industry", "industry_section", "region", "cooperation", "tier", "challenge"):
+    for name in ("industry", "industry_section", "region", "cooperation", "tier", "challenge", "issuer", "benefit"):
         value = getattr(filters, name)
         if value is not None:
             clauses.append({"term": {name: value}})
+    if filters.window is not None:
+        clauses.append(window_clause(filters.window, filters.today))
     if filters.trl_min is not None:
         clauses.append({"range": {"trl": {"gte": filters.trl_min}}})
     if filters.ids:
@@ -353,7 +381,9 @@ def build_search_body(plan: QueryPlan) -> dict:
         "_source": {"excludes": SOURCE_EXCLUDES},
     }
     if plan.facets:
-        body["aggs"] = {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in FACETS}
+        body["aggs"] = {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in plan.filters.facet_names}
+        if plan.filters.policies:
+            body["aggs"][WINDOW_FACET] = window_aggregation(plan.filters.today)
     highlight = highlight_clause(plan)
     if highlight:
         body["highlight"] = highlight

@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 
 from app.core.errors import DomainError
 from app.demo.data.orgs import ACCOUNTS, DEMO_PASSWORD, ORGS
+from app.demo.data.policies import AUTHORITIES
 from app.demo.services import DEFAULT_SEED, database_has_data, seed_demo
 from app.extensions import db
 
@@ -56,12 +57,15 @@ def summary(counts: dict[str, int]) -> str:
         f"对接会洽谈 {counts.get('meetings', 0)} 场（洽谈邀请 {counts.get('meeting_requests', 0)} 条），"
         f"大赛评委 {counts.get('judges', 0)} 位、参赛企业 {counts.get('presenters', 0)} 家、"
         f"评分表 {counts.get('score_sheets', 0)} 份，博览会展位 {counts.get('booths', 0)} 个"
-        f"（已分配 {counts.get('booths_assigned', 0)} 个），年度清单 {counts.get('lists', 0)} 份。"
+        f"（已分配 {counts.get('booths_assigned', 0)} 个），年度清单 {counts.get('lists', 0)} 份；\n"
+        f"惠企政策 {counts.get('policies', 0)} 份（申报事项 {counts.get('policy_items', 0)} 项，"
+        f"发布部门账号 {counts.get('authorities', 0)} 个，可申报政策通知 {counts.get('policy_notices', 0)} 条，"
+        f"截止提醒 {counts.get('policy_reminders', 0)} 条）。"
     )
 
 
 def accounts_table() -> str:
-    names = {o.key: o.name for o in ORGS}
+    names = {o.key: o.name for o in [*ORGS, *AUTHORITIES]}
     rows = [("角色", "登录邮箱", "密码", "所属机构")]
     rows += [(a.role, a.email, DEMO_PASSWORD, names.get(a.org_key, "—")) for a in ACCOUNTS]
     widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]

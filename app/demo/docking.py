@@ -206,6 +206,11 @@ STORIES = [
         "想了解贵公司的系统能否用于厂区场景，大概投入多少。",
         (expire(),),
     ),
+    Story(  # waiting for the SME demo account's answer (its home page's 待处理)
+        "lingbei", "益生菌菌种及菌粉定制生产", None, 1,
+        "周经理您好，我们是岭北奶酪，想用内蒙古本地乳酸菌做契达奶酪的发酵剂，替代进口菌种。"
+        "贵公司能否按我们的工艺筛选菌株、小批量供应冻干发酵剂？想先要一份菌株清单和报价。",
+    ),
 ]  # fmt: skip
 
 

@@ -79,6 +79,10 @@ WAITING = [  # sent today, not answered yet
     Invitation("qingyuan-h2", "re-institute", "我们在做稀土储氢合金，想了解研究院的中试平台能否对外开放。"),
     Invitation("bjtech", "xinci", "学校新建了永磁电机测试平台，欢迎贵公司来测样，想明天当面介绍。"),
     Invitation("jingyan", "bjtech", "抛光粉自动包装线想请贵校装备团队看看能否改造。"),
+    # The SME demo account's invitation to answer (its home page's 待处理).
+    Invitation(
+        "yinshan", "yikang", "我校食品学院在做耐酸乳酸菌菌株筛选，想和贵公司聊聊菌种资源合作，明天第二轮能否见一面？"
+    ),
 ]
 
 

@@ -95,7 +95,7 @@ def _docking(d: Days) -> DemoEvent:
         ),
         registrants=3, published_days_ago=30, registered_days_ago=15,
         named=tuple((key, None) for key in (
-            "re-institute", "yinshan", "bjtech", "ruifeng", "xinci", "jingyan", "qingyuan-h2", "xibao",
+            "re-institute", "yinshan", "bjtech", "ruifeng", "xinci", "jingyan", "qingyuan-h2", "xibao", "yikang",
         )),
     )  # fmt: skip
 

@@ -17,17 +17,20 @@ from app.core.models import record_change, utcnow
 from app.core.outbox import enqueue_index
 from app.core.regions import region_name
 from app.demo.booths import seed_booths
+from app.demo.checkins import seed_checkins
 from app.demo.compose import Composer, Planned, account_email
 from app.demo.data import phrases
 from app.demo.data.orgs import ACCOUNTS, DEMO_PASSWORD, GROUPS, ORGS
 from app.demo.data.types import OrgSeed
 from app.demo.dating import org_admins
 from app.demo.docking import seed_docking
+from app.demo.drafts import seed_sme_draft
 from app.demo.events import seed_events
 from app.demo.judging import seed_judging
 from app.demo.lists import seed_lists
 from app.demo.meetings import seed_meetings
 from app.demo.plan import plan_postings
+from app.demo.policies import seed_policies
 from app.extensions import db
 from app.organizations.models import Organization, OrgGroup, TierRecord
 from app.postings.models import Posting
@@ -101,7 +104,12 @@ def seed_demo(seed: int = DEFAULT_SEED) -> dict[str, int]:
     counts.update(seed_meetings(now, people))  # after docking: an outcome moves a docking record on
     counts.update(seed_judging(rng, now, people))
     counts.update(seed_booths(now, people))
+    counts.update(seed_checkins(now))
     counts.update(seed_lists(now))
+    counts.update(seed_policies(now, password_hash))
+    draft = seed_sme_draft(now, people["yikang"])
+    for key in (draft.kind.value, draft.status.value):
+        counts[key] = counts.get(key, 0) + 1
     return counts
 
 

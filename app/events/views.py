@@ -11,6 +11,7 @@ from app.core.enums import EventStatus, EventType
 from app.core.errors import ValidationFailed
 from app.core.forms import show_form_error
 from app.core.models import history_for, utcnow
+from app.core.pagecache import public_page
 from app.core.pagination import paginate
 from app.core.web import commit_and_redirect
 from app.events.calendar import event_ics
@@ -62,6 +63,7 @@ def _promoted_message(message: str, promoted) -> str:
 
 
 @bp.get("/")
+@public_page()
 def index():
     filters = EventFilters.from_args(request.args)
     return render_template(
@@ -70,6 +72,7 @@ def index():
 
 
 @bp.get("/<int:event_id>")
+@public_page()
 def detail(event_id):
     event = get_visible_event(event_id, current_user)
     mine = latest_registration_of(event, getattr(current_user, "org_id", None))

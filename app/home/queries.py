@@ -3,11 +3,14 @@ each one query, with the rows the page shows joined in, so the page stays a hand
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload
 
 from app.core.enums import EventStatus, MeetingRequestStatus, RegistrationStatus, VerificationStatus
 from app.core.models import utcnow
+from app.events.judging.models import Judge, JudgingState
 from app.events.listing import organised_events
 from app.events.meetings.models import MeetingRequest
 from app.events.models import LIVE_STATUSES, Event, Registration
@@ -86,3 +89,25 @@ def pending_verification_count() -> int:
     """Organisations waiting for the platform's verification."""
     stmt = sa.select(sa.func.count()).where(Organization.verification == VerificationStatus.PENDING)
     return db.session.scalar(stmt) or 0
+
+
+# A judge still finds the event for a week after it ended (results, late corrections before closing).
+JUDGED_AFTER_END = timedelta(days=7)
+
+
+def judged_events(user_id: int, limit: int = 5) -> list[tuple[Event, bool]]:
+    """The events the user judges, not cancelled and not long over, soonest first, each with whether its
+    scoring is closed (then the judge may read the results)."""
+    stmt = (
+        sa.select(Event, JudgingState.scoring_closed_at.is_not(None))
+        .join(Judge, Judge.event_id == Event.id)
+        .outerjoin(JudgingState, JudgingState.event_id == Event.id)
+        .where(
+            Judge.user_id == user_id,
+            Event.status != EventStatus.CANCELLED,
+            Event.ends_at >= utcnow() - JUDGED_AFTER_END,
+        )
+        .order_by(Event.starts_at, Event.id)
+        .limit(limit)
+    )
+    return [(event, bool(closed)) for event, closed in db.session.execute(stmt)]

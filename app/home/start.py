@@ -100,4 +100,5 @@ def home_context(user, since: datetime | None) -> dict:
         context["org_start"] = org_start(user.org_id, since)
     if signed_in and user.is_organiser:
         context["organiser"] = organiser_start(user)
+    context["judging"] = queries.judged_events(user.id) if signed_in else []
     return context

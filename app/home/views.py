@@ -6,6 +6,7 @@ from flask_login import current_user
 from app.core.enums import PostingKind
 from app.core.headers import http_allowed
 from app.core.models import utcnow
+from app.core.pagecache import public_page
 from app.extensions import db
 from app.home.start import home_context, is_today
 
@@ -31,6 +32,7 @@ def _previous_visit() -> datetime | None:
 
 
 @bp.get("/")
+@public_page()
 def index():
     since = None
     if current_user.is_authenticated and current_user.org_id is not None:

@@ -10,6 +10,7 @@ from flask_login import current_user
 from app.auth.decorators import platform_admin_required
 from app.core.enums import OrgType, PostingKind
 from app.core.exports import export_rows
+from app.core.pagecache import public_page
 from app.core.web import commit_and_redirect
 from app.lists.forms import CatalogListForm, ListFilterForm
 from app.lists.services import (
@@ -34,6 +35,7 @@ _UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\[\]]')
 
 
 @bp.get("/")
+@public_page()
 def index():
     lists = visible_lists(current_user)
     return render_template("lists/index.html", lists=lists, counts=item_counts(lists))
@@ -52,6 +54,7 @@ def create():
 
 
 @bp.get("/<int:list_id>")
+@public_page()
 def detail(list_id: int):
     catalog = get_list(list_id, current_user)
     return render_template("lists/detail.html", catalog=catalog, rows=list_rows(catalog), headers=key_headers(catalog))

@@ -3,9 +3,9 @@
 A candidate's fused score is relative to its list (min-max fusion puts every list's best near 1), so it
 cannot say "高" on its own: a need with nothing relevant anywhere still has a best candidate. The
 probability comes from a logistic model over features every scored candidate has — its cosine (an
-absolute measure), its cosine and lexical score relative to the list, and the field signals — fitted
-on the tuning half of the hard labelled set (tests/data/eval_hard; `make bench` reports the test half)
-to predict grade ≥ 2. Two kinds of model, each with vectors (`hybrid…`) and without (`lexical…`): the
+absolute measure), its cosine and lexical score relative to the list, its closeness to the list's best
+semantic match (anchor_of), and the field signals — fitted on the tuning half of the hard labelled set
+(tests/data/eval_hard; `make bench` reports the test half) to predict grade ≥ 2. Two kinds of model, each with vectors (`hybrid…`) and without (`lexical…`): the
 ranking model orders a list (features that help the order on the tune half), the label model gives the
 probability shown as the label (it also weighs coverage, an absolute measure of shared subject matter
 that the list-relative scores lack), made non-increasing down the ranked list (monotone()).
@@ -64,13 +64,20 @@ class ListStats:
     dense_low: float
     dense_high: float
     dense_median: float
+    anchor_median: float = 0.0
 
     @classmethod
-    def of(cls, lexical: list[float], dense: list[float]) -> ListStats:
+    def of(cls, lexical: list[float], dense: list[float], anchor: list[float] | None = None) -> ListStats:
         ordered = sorted(dense)
-        median = ordered[len(ordered) // 2] if ordered else 0.0
         low, high = (ordered[0], ordered[-1]) if ordered else (0.0, 0.0)
-        return cls(min(lexical, default=0.0), max(lexical, default=0.0), low, high, median)
+        return cls(
+            min(lexical, default=0.0), max(lexical, default=0.0), low, high, _median(ordered), _median(anchor or [])
+        )
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2] if ordered else 0.0
 
 
 def _scaled(value: float, low: float, high: float) -> float:
@@ -97,10 +104,12 @@ def features(
     signals: Mapping[str, float],
     stats: ListStats,
     cover: Mapping[str, float] | None = None,
+    anchor: float | None = None,
 ) -> dict:
     """A candidate's features: its lexical score min-max within the list (0 when the lexical side missed
     it) and whether it hit; its cosine (the list's median when it has none), min-max within the list and
-    its gap to the list's best; the weight of each field signal by code; and the coverage (coverage())."""
+    its gap to the list's best; its cosine with the list's anchor (anchor_of(); the list's median when it
+    has none); the weight of each field signal by code; and the coverage (coverage())."""
     cosine = stats.dense_median if dense is None else dense
     values = {
         "lexical": 0.0 if lexical is None else _scaled(lexical, stats.lexical_low, stats.lexical_high),
@@ -108,10 +117,20 @@ def features(
         "dense": cosine,
         "dense_norm": _scaled(cosine, stats.dense_low, stats.dense_high),
         "dense_gap": cosine - stats.dense_high,
+        "anchor": stats.anchor_median if anchor is None else anchor,
     }
     values.update({code: float(signals.get(code, 0.0)) for code in SIGNAL_CODES})
     values.update(cover or {})
     return values
+
+
+def anchor_of(cosines: Mapping[int, float]) -> int | None:
+    """The anchor of a candidate list: the candidate whose cosine with the source is highest (ties: the
+    lowest id). A candidate's cosine with the anchor's vector is pseudo-relevance feedback in the vector
+    space: the targets written about the same thing as the closest one rise together, and a candidate near
+    the source's wording but about another thing does not (tune half, cross-validated over its sources:
+    nDCG@10 0.884 by the cosine alone, 0.90 with the anchor and a little of the lexical score)."""
+    return min(cosines, key=lambda pid: (-cosines[pid], pid)) if cosines else None
 
 
 def ranking_score(values: Mapping[str, float], hybrid: bool) -> float:

@@ -17,6 +17,7 @@ from app.matching.models import Match
 from app.matching.parallel import worker_count
 from app.matching.services import benchmark_rows, count_sources, count_uncomputed_sources, current_run, run_matches
 from app.search.embeddings import EMBED_BATCH, embed_batches, get_embedder, outdated_ids, published_passages
+from app.search.sources import sources
 from app.search.sync import BATCH_SIZE
 from search.embedding import PrecomputedVectors
 from search.evaluation import evaluate, read_qrels, read_run_jsonl
@@ -86,7 +87,10 @@ def _embed_missing(batch_size: int) -> int:
 def embed_command(batch_size: int) -> None:
     """为缺少或已过时向量的已发布信息计算语义向量（分批提交）。"""
     if get_embedder().available():
-        click.echo(f"已计算 {_embed_missing(batch_size)} 条向量")
+        done = _embed_missing(batch_size)
+        others = sum(source.embed_outdated(2**31) for source in sources().values() if source.embed_outdated)
+        db.session.commit()
+        click.echo(f"已计算 {done} 条向量" + (f"，另有 {others} 条其他内容（如惠企政策事项）的向量" if others else ""))
     else:
         _embed_missing(batch_size)
 

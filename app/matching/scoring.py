@@ -15,10 +15,11 @@ Score, for each candidate target:
    the source's 集团 are candidates — every side's list is post-filtered against that set — and pairs
    marked 不相关 never come back.
 2. Fusion: the union of both lists with each candidate's raw lexical score and cosine (search/fusion.py).
-3. Relevance: the calibrated probability that the candidate is relevant (calibration.py: a logistic model
-   over the cosine, the lexical and dense scores relative to the list, and the field signals), fitted on
-   the tuning half of the hard labelled set. It is the stored score and the ranking. Field signals, also
-   shown as reasons:
+3. Relevance: the ranking model orders the list (calibration.py: the cosine, the cosine with the list's
+   anchor — its closest candidate, anchor_of — and a little of the lexical score relative to the list);
+   the label model gives the calibrated probability that the candidate is relevant (the cosine, the
+   coverage, the industry), stored as the score. Both are fitted on the tuning half of the hard labelled
+   set. Field signals, also shown as reasons:
    - same industry 大类 (same_division), else same 门类 (same_section);
    - TRL (achievement ↔ need): a need with a budget wants something ready to deploy (trl_ready TRL ≥ 6,
      trl_early TRL ≤ 4); a need without a budget is open to joint development (trl_joint TRL ≥ 4);
@@ -39,7 +40,15 @@ import logging
 from dataclasses import dataclass
 
 from app.core.enums import PostingKind
-from app.matching.calibration import ListStats, coverage, features, monotone, ranking_score, relevance
+from app.matching.calibration import (
+    ListStats,
+    anchor_of,
+    coverage,
+    features,
+    monotone,
+    ranking_score,
+    relevance,
+)
 from app.matching.context import MatchContext
 from app.matching.feedback import Rejection, excluded_orgs, feedback_adjustment
 from app.matching.reasons import build_reasons, pick_terms, source_terms
@@ -141,6 +150,18 @@ def _dense(
     return top + sorted(extra.items(), key=lambda item: (-item[1], item[0]))
 
 
+def _anchored(ctx: MatchContext, kind: PostingKind, dense: list[tuple[int, float]]) -> dict[int, float]:
+    """Each dense candidate's cosine with the list's anchor (calibration.anchor_of), from the candidates'
+    stored vectors: the numpy store when it searched, else just these candidates' vectors."""
+    anchor = anchor_of(dict(dense))
+    if anchor is None:
+        return {}
+    ids = [pid for pid, _ in dense]
+    store = store_of(kind.value, ids) if ctx.engine_vectors else ctx.store()
+    vector = store.vector(kind.value, anchor)
+    return store.similarities(kind.value, vector, ids) if vector is not None else {}
+
+
 def _allowed(ctx: MatchContext, source: Posting, kind: PostingKind, excluded: set[int], orgs: set[int]) -> set[int]:
     """The pool less the source itself, the postings of its organisation, of its 集团 and of the
     organisations excluded by feedback, and the targets marked 不相关."""
@@ -155,13 +176,21 @@ def _allowed(ctx: MatchContext, source: Posting, kind: PostingKind, excluded: se
 
 
 def _scored(
-    ctx: MatchContext, source: Posting, hits: list[FusedHit], rejections: list[Rejection], hybrid: bool
+    ctx: MatchContext,
+    source: Posting,
+    hits: list[FusedHit],
+    rejections: list[Rejection],
+    anchored: dict[int, float],
 ) -> list[Scored]:
     """Each candidate's calibrated relevance (calibration.py), lowered by the source's feedback; those
-    under MATCH_MIN_SCORE are dropped (the display floor is calibration.FLOOR, applied when shown)."""
+    under MATCH_MIN_SCORE are dropped (the display floor is calibration.FLOOR, applied when shown).
+    `anchored`: the dense candidates' cosines with the list's anchor (none without vectors)."""
+    hybrid = any(h.dense is not None for h in hits)
     targets = ctx.targets([hit.id for hit in hits])
     stats = ListStats.of(
-        [h.lexical for h in hits if h.lexical is not None], [h.dense for h in hits if h.dense is not None]
+        [h.lexical for h in hits if h.lexical is not None],
+        [h.dense for h in hits if h.dense is not None],
+        list(anchored.values()),
     )
     analyzer = ctx.service.primary.analyzer
     source_tokens = ctx.tokens(analyzer, source)
@@ -172,7 +201,8 @@ def _scored(
             continue
         signals = pair_signals(source, target) + ctx.target_signals(target)
         cover = coverage(source_tokens, ctx.tokens(analyzer, target))
-        values = features(hit.lexical, hit.dense, {s.code: s.weight for s in signals}, stats, cover)
+        weights = {s.code: s.weight for s in signals}
+        values = features(hit.lexical, hit.dense, weights, stats, cover, anchored.get(hit.id))
         multiplier, penalty, notes = feedback_adjustment(target, rejections)
         order = ranking_score(values, hybrid) * multiplier - penalty
         score = relevance(values, hybrid) * multiplier - penalty
@@ -202,7 +232,7 @@ def score_source(ctx: MatchContext, source: Posting) -> dict[PostingKind, list[S
         lexical = [(pid, score) for pid, score in _lexical(ctx, source, kind) if pid in allowed]
         dense = _dense(ctx, source, kind, allowed, [pid for pid, _ in lexical], orgs)
         hits = fuse(lexical, dense, alpha=ctx.alpha if dense else 0.0)
-        scored = _scored(ctx, source, hits, rejections, hybrid=bool(dense))
+        scored = _scored(ctx, source, hits, rejections, _anchored(ctx, kind, dense))
         scored = scored[: ctx.top_n]
         if scored and terms is None:  # the source's side of the reasons, once for all its targets
             terms = source_terms(analyzer, ctx.tokens(analyzer, source))

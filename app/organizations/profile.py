@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
+from blinker import Namespace
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.clock import local_today
@@ -19,6 +20,12 @@ from app.core.models import EnumText
 from app.core.policy_enums import ProfileSource, RevenueBand
 from app.extensions import db
 from app.organizations.models import Organization
+
+_signals = Namespace()
+# Sent (sender: the organisation's id; keyword `today`) after a firm's profile, certificates, tier, region or
+# industry changed and was flushed. Features above this layer that judge firms by these facts (the policy push)
+# connect a receiver in create_app; organizations never imports them.
+profile_changed = _signals.signal("profile-changed")
 
 # The certificates and titles policies most often ask for; a rule may only name one of these (a typo in a rule
 # would otherwise silently match nobody). A firm may record others too.
@@ -195,6 +202,7 @@ def update_profile(org: Organization, values: dict, source: ProfileSource, today
         setattr(profile, f"{field}_source", ProfileSource(source))
         setattr(profile, f"{field}_updated_on", today)
     db.session.flush()
+    profile_changed.send(org.id, today=today)
     return profile
 
 
@@ -216,4 +224,5 @@ def set_certificates(
     profile.certificates_updated_on = today
     db.session.flush()
     db.session.expire(profile, ["certificates"])
+    profile_changed.send(org.id, today=today)
     return profile

@@ -23,6 +23,7 @@ from app.core.validators import credit_code_error, normalize_credit_code
 from app.extensions import db
 from app.organizations.contact import orgs_share_contact
 from app.organizations.models import Invitation, Organization, OrgGroup, TierRecord
+from app.organizations.profile import profile_changed
 
 FIRST_TIER_YEAR = 2000
 
@@ -145,6 +146,7 @@ def update_organization(org: Organization, profile: OrgProfile, actor: User) -> 
         record_change("organization", org.id, org.verification, VerificationStatus.PENDING, actor, reason)
         org.verification = VerificationStatus.PENDING
     flush_unique()
+    profile_changed.send(org.id)  # region or industry may have changed
     return reason is not None
 
 
@@ -336,6 +338,7 @@ def add_tier_record(
     )
     db.session.add(record)
     db.session.flush()
+    profile_changed.send(org.id)
     return record
 
 

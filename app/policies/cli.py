@@ -11,8 +11,8 @@ from flask.cli import AppGroup
 from app.core.errors import NotFound
 from app.extensions import db
 from app.policies.fields import FIELDS
-from app.policies.importing import check_file
 from app.policies.services import evaluate_org, find_org, import_policies
+from app.policies.spreadsheet import check_path
 
 policy_cli = AppGroup("policy", help="惠企政策：导入政策、为企业测算可申报事项")
 
@@ -21,10 +21,11 @@ policy_cli = AppGroup("policy", help="惠企政策：导入政策、为企业测
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--publish", is_flag=True, help="没有写明状态（status）的政策导入即发布（否则为草稿）")
 def import_command(path: Path, publish: bool) -> None:
-    """导入 .jsonl 文件（每行一条政策，含申报事项与申报条件）：先校验整个文件，有任何错误则不导入任何数据。"""
-    if path.suffix.lower() not in (".jsonl", ".ndjson"):
-        raise click.BadParameter("目前只支持 .jsonl 文件（.xlsx 稍后支持）", param_hint="PATH")
-    parsed, errors = check_file(path)
+    """导入 .jsonl（每行一条政策，含申报事项与申报条件）或 .xlsx（“政策”与“申报事项”两个工作表）文件：
+    先校验整个文件，有任何错误则不导入任何数据。"""
+    if path.suffix.lower() not in (".jsonl", ".ndjson", ".xlsx"):
+        raise click.BadParameter("只支持 .jsonl 或 .xlsx 文件", param_hint="PATH")
+    parsed, errors = check_path(path)
     if errors:
         for problem in errors:
             click.echo(f"错误 {problem}", err=True)

@@ -1,8 +1,7 @@
 """Reading policies from a .jsonl file (one policy per line, with its items and their rules) and checking them.
 
 The whole file is checked before anything is written: one bad line and nothing is imported, each problem reported
-with its line number in Chinese. (.xlsx is not read yet: a policy with nested items and rules does not fit one
-sheet row; a two-sheet layout can come with the staff pages.)
+with its line number in Chinese. (.xlsx files, a two-sheet layout, are read by spreadsheet.py into the same checks.)
 
 One line, keys in English, values as people write them (codes or Chinese labels):
   {"ref": "BT-2026-01", "title": "…", "issuer": "包头市工业和信息化局", "doc_number": "包工信发〔2026〕8号",
@@ -74,8 +73,13 @@ class ParsedPolicy:
 
 def read_lines(path: Path):
     """Yield (line number, dict or LineError) for each non-blank line of a UTF-8 JSON Lines file."""
+    return read_jsonl(path.read_bytes())
+
+
+def read_jsonl(data: bytes):
+    """read_lines for the bytes of an upload."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         yield 0, LineError(["文件不是 UTF-8 编码"])
         return
@@ -242,21 +246,27 @@ def _item(index: int, item, problems: list[str]) -> dict:
 
 def check_file(path: Path) -> tuple[list[ParsedPolicy], list[str]]:
     """Every line parsed; the problems as "第 n 行：…" sentences (an empty list: the file can be imported)."""
+    return check_records(read_lines(path))
+
+
+def check_records(records, where=lambda number: f"第 {number} 行") -> tuple[list[ParsedPolicy], list[str]]:
+    """check_file for records read from any file: (number, dict or LineError) pairs; `where` names a number
+    in the messages (the .xlsx reader says "“政策”表第 n 行")."""
     parsed, errors = [], []
     seen_refs: dict[str, int] = {}
-    for number, record in read_lines(path):
+    for number, record in records:
         try:
             if isinstance(record, LineError):
                 raise record
             policy = parse_policy(number, record)
         except LineError as err:
-            errors.extend(f"第 {number} 行：{problem}" if number else problem for problem in err.problems)
+            errors.extend(f"{where(number)}：{problem}" if number else problem for problem in err.problems)
             continue
         ref = policy.fields.get("ref")
         if ref and ref in seen_refs:
-            errors.append(f"第 {number} 行：编号 {ref} 与第 {seen_refs[ref]} 行重复")
+            errors.append(f"{where(number)}：编号 {ref} 与{where(seen_refs[ref])}重复")
         elif ref and db.session.scalar(sa.select(Policy.id).where(Policy.ref == ref)):
-            errors.append(f"第 {number} 行：编号 {ref} 的政策已在平台上")
+            errors.append(f"{where(number)}：编号 {ref} 的政策已在平台上")
         if ref:
             seen_refs.setdefault(ref, number)
         parsed.append(policy)

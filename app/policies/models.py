@@ -6,7 +6,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from app.core.models import EnumText, TimestampMixin
+from app.core.models import EnumText, StoredFileMixin, TimestampMixin
 from app.core.policy_enums import BenefitType, PolicyScope, PolicyStatus
 from app.extensions import db
 from app.policies.places import place_name
@@ -38,8 +38,14 @@ class Policy(TimestampMixin, db.Model):
         sa.ForeignKey("organizations.id", ondelete="SET NULL"), index=True
     )
 
+    # A random token carried by the staff "new policy" form: a second POST of the same form finds the first policy.
+    form_token: Mapped[str | None] = mapped_column(sa.String(40), unique=True)
+
     issuing_org = relationship("Organization")
     items = relationship("PolicyItem", back_populates="policy", cascade="all, delete-orphan", order_by="PolicyItem.id")
+    attachments = relationship(
+        "PolicyAttachment", back_populates="policy", cascade="all, delete-orphan", order_by="PolicyAttachment.id"
+    )
 
     @property
     def region_name(self) -> str:
@@ -80,3 +86,14 @@ class PolicyItem(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<PolicyItem {self.title}>"
+
+
+class PolicyAttachment(StoredFileMixin, db.Model):
+    """A file of the policy as issued (原文 PDF, 申报表…): PDF, JPEG or PNG, stored under UPLOAD_DIR/policies."""
+
+    __tablename__ = "policy_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    policy_id: Mapped[int] = mapped_column(sa.ForeignKey("policies.id", ondelete="CASCADE"), nullable=False, index=True)
+
+    policy = relationship("Policy", back_populates="attachments")

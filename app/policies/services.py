@@ -5,12 +5,12 @@ Services flush and never commit; the request or command commits once.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from app.core.clock import local_today
+from app.core.clock import local_date, local_today
 from app.core.enums import VerificationStatus
 from app.core.errors import InvalidTransition, NotFound
 from app.core.models import record_change
@@ -22,8 +22,10 @@ from app.organizations.profile import profile_of
 from app.policies.evaluation import Evaluation, evaluate, facts_of
 from app.policies.importing import ParsedPolicy
 from app.policies.models import Policy, PolicyItem
+from app.policies.push import push_items
 from app.policies.pushdown import count_verdicts
 from app.policies.rules import scoped_rule
+from app.policies.windows import open_items_filter
 
 # Which status a policy may move to from which.
 TRANSITIONS = {
@@ -50,13 +52,16 @@ def import_policies(parsed: list[ParsedPolicy], publish: bool = False, actor=Non
 
 
 def change_policy_status(policy: Policy, to: PolicyStatus, actor=None, reason: str | None = None) -> Policy:
-    """草稿 → 已发布 / 已撤回; 已发布 → 已失效 / 已撤回. Each move is recorded in the audit trail."""
+    """草稿 → 已发布 / 已撤回; 已发布 → 已失效 / 已撤回. Each move is recorded in the audit trail; publishing
+    notifies the firms that qualify for its open items (push.py)."""
     to = PolicyStatus(to)
     if to not in TRANSITIONS[policy.status]:
         raise InvalidTransition(f"政策“{policy.title}”当前为{policy.status.label}，不能改为{to.label}")
     record_change("policy", policy.id, policy.status, to, actor, reason)
     policy.status = to
     db.session.flush()
+    if to == PolicyStatus.PUBLISHED:
+        push_items(policy.items)  # firms that qualify for an open item hear of it in this transaction
     return policy
 
 
@@ -71,14 +76,9 @@ def expire_policies(today: date | None = None) -> int:
     return len(due)
 
 
-def open_items_filter(today: date):
-    """The SQL twin of evaluation.is_open: published, in force, and today inside the item's window."""
-    return sa.and_(
-        Policy.status == PolicyStatus.PUBLISHED,
-        sa.or_(Policy.expires_on.is_(None), Policy.expires_on >= today),
-        sa.or_(PolicyItem.opens_on.is_(None), PolicyItem.opens_on <= today),
-        sa.or_(PolicyItem.closes_on.is_(None), PolicyItem.closes_on >= today),
-    )
+def expire_due_policies(now: datetime) -> int:
+    """The `policies_expire` job (app/jobs.py): expire_policies on the Beijing date of the job's UTC `now`."""
+    return expire_policies(local_date(now))
 
 
 def open_items(today: date | None = None) -> list[PolicyItem]:

@@ -215,10 +215,11 @@ def fact_label(name: str) -> str:
     return FIELD_LABELS[name].removesuffix(f"({AMOUNT_UNIT})")
 
 
-def posting_facts(posting: Posting) -> list[tuple[str, str]]:
-    """(Chinese label, text) of the kind's fields that have a value."""
-    facts = [(fact_label(name), FACTS[name](posting)) for name in KIND_FACTS[posting.kind]]
-    return [(label, text) for label, text in facts if text]
+def posting_facts(posting: Posting) -> list[tuple[str, str, str]]:
+    """(field name, Chinese label, text) of the kind's fields that have a value; the name lets the page add
+    help to a term (the industry code)."""
+    facts = [(name, fact_label(name), FACTS[name](posting)) for name in KIND_FACTS[posting.kind]]
+    return [(name, label, text) for name, label, text in facts if text]
 
 
 def export_table(kind: PostingKind, postings) -> tuple[list[str], list[list]]:

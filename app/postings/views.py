@@ -15,6 +15,7 @@ from app.core.errors import DomainError, ValidationFailed
 from app.core.exports import export_rows
 from app.core.forms import show_form_error
 from app.core.models import history_for
+from app.core.pagecache import public_page
 from app.core.pagination import paginate
 from app.core.uploads import max_bytes
 from app.core.web import commit_and_redirect, human_size, id_list, render_error, safe_next
@@ -103,6 +104,7 @@ def too_large(_err):
 
 
 @bp.get(f"/{KIND}")
+@public_page()
 def index(kind):
     kind = PostingKind(kind)
     filters = PostingFilters.from_args(kind, request.args)
@@ -125,6 +127,7 @@ def index(kind):
 
 
 @bp.get(ONE)
+@public_page()
 def detail(kind, posting_id):
     posting = get_visible_posting(posting_id, current_user, PostingKind(kind))
     owner, admin = is_owner(current_user, posting), is_platform_admin(current_user)

@@ -12,10 +12,11 @@ from contextlib import contextmanager
 import click
 from flask.cli import AppGroup
 
-from app.core.enums import PostingKind
 from app.extensions import db
 from app.search.dictionary import seed_dictionary
+from app.search.sources import all_kinds
 from app.search.sync import reindex, sync_status
+from search.documents import INDEX_KINDS
 
 search_cli = AppGroup("search", help="搜索索引：同步、重建、状态")
 
@@ -27,10 +28,10 @@ def _bar(label: str, total: int):
 
 
 @search_cli.command("reindex")
-@click.option("--kind", "kinds", multiple=True, type=click.Choice(PostingKind.values()), help="只重建这一类（可重复）")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(INDEX_KINDS), help="只重建这一类（可重复）")
 def reindex_command(kinds: tuple[str, ...]) -> None:
     """从数据库重建索引：写入新索引后切换别名，重建期间搜索照常可用。"""
-    outcomes = reindex(kinds=[PostingKind(k) for k in kinds] or None, progress=_bar)
+    outcomes = reindex(kinds=[k for k in all_kinds() if k.value in kinds] or None, progress=_bar)
     failed = False
     for outcome in outcomes:
         if outcome.error:

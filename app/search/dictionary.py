@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask import g, has_request_context
 
 from app.core.errors import Forbidden, NotFound, ValidationFailed
 from app.core.models import utcnow
@@ -308,6 +309,8 @@ def delete_word(word_id: int, actor) -> None:
 def log_search(text: str, kind: str | None, results: int) -> None:
     db.session.add(SearchQueryLog(text=text[:200], kind=kind, results=results))
     db.session.flush()
+    if has_request_context():
+        g.page_cache_extra = (text, kind, results)  # logged again each time the page is served from memory
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,18 @@ from sqlalchemy.orm import joinedload, lazyload
 
 from app.core.enums import CooperationMode, PostingKind, Tier
 from app.core.industries import industry_name
+from app.core.policy_enums import BenefitType
 from app.core.regions import region_name
 from app.extensions import db
 from app.postings.models import Posting
 from app.search.backend import get_search
 from app.search.dictionary import log_search
-from app.search.semantic import fused_result, semantic_hits
+from app.search.policy_search import FACET_ARGS, TAB_LABEL, facet_options, policy_hits
+from app.search.policy_search import FACET_LABELS as POLICY_FACET_LABELS
+from app.search.semantic import fused_result, policy_semantic_hits, semantic_hits
 from search import SearchRequest, SearchResult
+from search.documents import POLICY_KIND
+from search.policy_filters import WINDOWS
 from search.query import HIGHLIGHT_TAGS, MAX_QUERY_CHARS, MAX_WINDOW
 
 log = logging.getLogger(__name__)
@@ -32,7 +37,7 @@ FACET_SHOWN = 12
 FALLBACK_NOTICE = "搜索服务暂不可用，当前显示本地索引结果"
 RELATED = 5  # "意思相近" postings added to page 1 when the words matched
 _MARKS = re.compile("(" + "|".join(map(re.escape, HIGHLIGHT_TAGS)) + ")")
-ARGS = ("q", "kind", "industry", "region", "trl", "coop", "tier", "sort")
+ARGS = ("q", "kind", "industry", "region", "trl", "coop", "tier", "issuer", "benefit", "window", "sort")
 
 
 def safe_highlight(fragment: str) -> Markup:
@@ -65,6 +70,14 @@ class SearchArgs:
     tier: str = ""
     sort: str = "relevance"
     page: int = 1
+    policies: bool = False  # the 惠企政策 tab (policy items), with its own facets:
+    issuer: str = ""
+    benefit: str = ""
+    window: str = ""
+
+    @property
+    def tab(self) -> str | None:
+        return POLICY_KIND if self.policies else (self.kind.value if self.kind else None)
 
     @classmethod
     def from_args(cls, args) -> SearchArgs:
@@ -84,12 +97,16 @@ class SearchArgs:
             tier=tier if tier in Tier.values() else "",
             sort="date" if args.get("sort") == "date" else "relevance",
             page=max(1, min(_int(args.get("page")) or 1, 10**6)),
+            policies=kind == POLICY_KIND,
+            issuer=text("issuer", 200),
+            benefit=text("benefit") if text("benefit") in BenefitType.values() else "",
+            window=text("window") if text("window") in WINDOWS else "",
         )
 
     def request(self, per_page: int, today, kinds=None, page=None, **overrides) -> SearchRequest:
         return SearchRequest(
             text=self.q,
-            kinds=kinds if kinds is not None else ((self.kind.value,) if self.kind else ()),
+            kinds=kinds if kinds is not None else ((self.tab,) if self.tab else ()),
             industry=self.industry or None,
             region=self.region or None,
             trl_min=self.trl,
@@ -99,13 +116,16 @@ class SearchArgs:
             page=page or self.page,
             per_page=per_page,
             today=today,
+            issuer=self.issuer or None,
+            benefit=self.benefit or None,
+            window=self.window or None,
             **overrides,
         )
 
     def url_args(self, **changes) -> dict:
         """Query args for a link: these args with `changes` (None removes one); the page starts over."""
         values = {name: getattr(self, name) for name in ARGS}
-        values["kind"] = self.kind.value if self.kind else None
+        values["kind"] = self.tab
         values.update(changes)
         return {k: v for k, v in values.items() if v not in (None, "", "relevance")}
 
@@ -116,6 +136,8 @@ class HitView:
     title: Markup
     snippet: Markup
     url_kind: str
+
+    is_policy = False  # the 惠企政策 tab shows policy_search.PolicyHitView instead
 
 
 @dataclass
@@ -200,6 +222,22 @@ def _facets(result: SearchResult, args: SearchArgs) -> list[Facet]:
     return facets
 
 
+def _policy_facets(result: SearchResult, args: SearchArgs) -> list[Facet]:
+    facets = []
+    for name, label in POLICY_FACET_LABELS.items():
+        arg = FACET_ARGS[name]
+        current = str(getattr(args, arg) or "")
+        options = [
+            FacetOption(value, text, count, value == current)
+            for value, text, count in facet_options(result, name)[:FACET_SHOWN]
+        ]
+        if current and not any(o.active for o in options):
+            options.insert(0, FacetOption(current, current, 0, True))
+        if options:
+            facets.append(Facet(arg, label, options))
+    return facets
+
+
 def _shown_postings(ids) -> dict[int, Posting]:
     """The postings a page shows, each with its organisation, in one query (the cards show no cooperation
     modes and no tiers, which load_postings also reads for the index)."""
@@ -240,17 +278,23 @@ def _hit_views(result: SearchResult) -> list[HitView]:
     ]
 
 
-def _run(backend, args: SearchArgs, per_page: int, today) -> tuple[SearchResult, SearchResult]:
-    """(the page, counts per kind): the second ignores the kind tab, with the page's relaxation."""
+def _run(backend, args: SearchArgs, per_page: int, today) -> tuple[SearchResult, SearchResult, int]:
+    """(the page, counts per posting kind, the policy items' count): the counts ignore the kind tab, with
+    the page's relaxation; the policy items are counted with their own (they are searched apart)."""
     result = backend.search(args.request(per_page, today))
     if result.total and not result.hits and result.page > 1:  # past the last page: show the last one
         last = min(result.pages, MAX_WINDOW // per_page)
         result = backend.search(args.request(per_page, today, page=last))
-    if args.kind is None:
-        return result, result
+    if args.policies:
+        policies = result.total
+    else:
+        policy_request = args.request(1, today, kinds=(POLICY_KIND,), page=1, facets=False, highlight=False)
+        policies = backend.search(policy_request).total
+    if args.tab is None:
+        return result, result, policies
     plan = backend.plan(args.request(1, today, kinds=(), page=1, highlight=False))
     counts = backend.execute(plan.relax() if result.relaxed and plan.can_relax else plan)
-    return result, counts
+    return result, counts, policies
 
 
 def _notices(args: SearchArgs, result: SearchResult, blended: bool = False) -> list[tuple[str, str]]:
@@ -279,19 +323,23 @@ def search_postings(args: SearchArgs, per_page: int, today) -> SearchPage:
     page = SearchPage(args=args)
     try:
         service = get_search()
-        (result, counts), page.fell_back = service.read(lambda backend: _run(backend, args, per_page, today))
+        (result, counts, policies), page.fell_back = service.read(lambda b: _run(b, args, per_page, today))
     except Exception:
         log.exception("search failed on every backend")
         page.notices.append(("danger", "搜索暂时出错了，请稍后再试。"))
-        page.tabs = [(None, "全部", 0)] + [(k.value, k.label, 0) for k in PostingKind]
+        page.tabs = [(None, "全部", 0)] + [(k.value, k.label, 0) for k in PostingKind] + [(POLICY_KIND, TAB_LABEL, 0)]
         return page
     semantic = []
     if args.sort == "relevance" and args.q.strip() and not result.match_all:
-        semantic = semantic_hits(service, args.request(per_page, today), frozenset(result.ids))
+        request = args.request(per_page, today)
+        if args.policies:
+            semantic = policy_semantic_hits(service, request)
+        else:
+            semantic = semantic_hits(service, request, frozenset(result.ids))
     if semantic and (result.relaxed or not result.total):
         result = fused_result(service, args, per_page, today, semantic, result)
         page.blended = True
-    elif semantic and args.page == 1:
+    elif semantic and args.page == 1 and not args.policies:
         shown = set(result.ids)
         page.related = _views_of([pid for pid, _ in semantic if pid not in shown][:RELATED])
     if page.fell_back:
@@ -299,9 +347,14 @@ def search_postings(args: SearchArgs, per_page: int, today) -> SearchPage:
     page.notices += _notices(args, result, page.blended)
     by_kind = dict(counts.facets.get("kind", []))
     page.tabs = [(None, "全部", counts.total)] + [(k.value, k.label, by_kind.get(k.value, 0)) for k in PostingKind]
+    page.tabs.append((POLICY_KIND, TAB_LABEL, policies))
     page.total, page.page, page.pages, page.relaxed = result.total, result.page, result.pages, result.relaxed
-    page.hits = _hit_views(result)
-    page.facets = _facets(result, args)
+    if args.policies:
+        page.hits = policy_hits(result, today, safe_highlight, SNIPPET_CHARS)
+        page.facets = _policy_facets(result, args)
+    else:
+        page.hits = _hit_views(result)
+        page.facets = _facets(result, args)
     if args.q.strip() and args.page == 1 and not result.match_all:
-        log_search(" ".join(args.q.split())[:MAX_QUERY_CHARS], args.kind.value if args.kind else None, result.total)
+        log_search(" ".join(args.q.split())[:MAX_QUERY_CHARS], args.tab, result.total)
     return page

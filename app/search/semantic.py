@@ -6,6 +6,7 @@ again) and compared with the postings' stored passage vectors: on the engine whe
 (with the page's filters applied during the walk), else on a numpy matrix kept per process and reloaded
 when the vectors change, whose hits are then checked against the page's filters by the index itself.
 Only hits at or above SEARCH_SEMANTIC_FLOOR count: a cosine under it is what unrelated text scores.
+Policy items (the 惠企政策 tab) the same way, their vectors given by their IndexSource (policy_semantic_hits).
 """
 
 from __future__ import annotations
@@ -26,11 +27,13 @@ from app.search.backend import SearchService
 from app.search.documents import searchable_clause
 from app.search.embeddings import get_embedder, load_store
 from app.search.models import PostingVector
+from app.search.sources import source_of_kind
 from search import SearchResult
 from search.backends.base import Hit
+from search.documents import POLICY_KIND
 from search.fusion import fuse
 from search.query import SearchRequest, plan_search
-from search.vectors import VectorStore
+from search.vectors import VectorStore, from_bytes
 
 log = logging.getLogger(__name__)
 QUERY_CACHE_SIZE = 1024
@@ -41,6 +44,12 @@ CANDIDATES = 50
 DEFAULT_FLOOR = 0.88
 WINDOW = 0.04
 DEFAULT_ALPHA = 0.7
+# Policy items (the 惠企政策 tab; their vectors encode the 事项 title): a lay question and the item written for it
+# score 0.89–0.94 ("招博士有补贴吗" → 引进博士及高级职称人才安家补贴 0.920, "车间数字化改造有补贴吗" → 中小企业数字化
+# 改造补助 0.924), an unrelated item up to 0.894 ("不裁员有什么补贴" → 人才生活补贴). Counted at or above the floor
+# and within POLICY_WINDOW of the best item.
+POLICY_FLOOR = 0.895
+POLICY_WINDOW = 0.03
 
 
 class QueryVectors:
@@ -121,6 +130,39 @@ def semantic_hits(
         return []
     floor = max(_floor(), found[0][1] - WINDOW)
     return [(pid, cosine) for pid, cosine in found if cosine >= floor]
+
+
+def policy_semantic_hits(service: SearchService, request: SearchRequest) -> list[tuple[int, float]]:
+    """[(item id, cosine)] of the policy items nearest to the request's text that pass its filters (the tab's
+    facets, the 申报状态), POLICY_FLOOR and POLICY_WINDOW, best first; empty without a model, vectors or text.
+    The vectors come from the items' IndexSource (few: compared in numpy, no engine k-NN). Never raises."""
+    text = " ".join(request.text.split())
+    source = source_of_kind(POLICY_KIND)
+    if not text or source is None or source.vectors is None:
+        return []
+    try:
+        vector = current_app.extensions["query_vectors"].get(text)
+        stored = source.vectors(request.today) if vector is not None else {}
+        if not stored:
+            return []
+        ids = list(stored)
+        cosines = np.vstack([from_bytes(stored[i]) for i in ids]) @ vector
+        found = sorted(zip(ids, (float(c) for c in cosines), strict=True), key=lambda hit: (-hit[1], hit[0]))
+        floor = max(
+            float(current_app.config.get("SEARCH_POLICY_SEMANTIC_FLOOR", POLICY_FLOOR)), found[0][1] - POLICY_WINDOW
+        )
+        found = [hit for hit in found[:CANDIDATES] if hit[1] >= floor]
+        if not found:
+            return []
+        filtered = replace(
+            request, text="", ids=tuple(i for i, _ in found), page=1, per_page=CANDIDATES, facets=False, highlight=False
+        )
+        passing, _ = service.read(lambda backend: backend.execute(backend.plan(filtered).candidates()))
+    except Exception:  # noqa: BLE001 - the tab still has its lexical results
+        log.warning("semantic policy search failed; the tab shows lexical results only", exc_info=True)
+        return []
+    allowed = set(passing.ids)
+    return [hit for hit in found if hit[0] in allowed]
 
 
 def _engine_hits(service: SearchService, filters, vector) -> list[tuple[int, float]]:

@@ -1,6 +1,7 @@
 """Keeping the indexes in step with the database: the outbox drain, full reindex, and status.
 
-Drain. Outbox rows are claimed in id order a batch at a time; the batch's postings are loaded as
+Drain. Outbox rows (of every registered entity type, app/search/sources.py: postings, policy items) are
+claimed in id order a batch at a time; the batch's postings are loaded as
 they are NOW and pushed with their current version (`external_gte`), so rows may be processed in
 any order, twice, or by two drains at once without an older state ever overwriting a newer one.
 A row is marked processed only when every index (engine and embedded fallback) accepted it; a
@@ -21,27 +22,16 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 
 from app.core.clock import local_today
-from app.core.enums import PostingKind
 from app.core.models import utcnow
 from app.core.outbox import SearchOutbox
 from app.extensions import db
-from app.postings.models import Posting
 from app.search.backend import SearchService, get_search
 from app.search.dictionary import mark_index_built
-from app.search.documents import (
-    count_postings,
-    iter_documents,
-    load_postings,
-    posting_document,
-    searchable_clause,
-    with_vectors,
-)
 from app.search.embeddings import embed_outdated
+from app.search.sources import IndexSource, all_kinds, source_of_kind, sources
 from search import EngineUnavailable
-from search.documents import KINDS, clean_document
 
 log = logging.getLogger(__name__)
-ENTITY = "posting"
 BATCH_SIZE = 200
 ERROR_MAX = 2000
 _NEW, _COMMITTED = "search_outbox_new", "search_outbox_committed"
@@ -60,7 +50,11 @@ class DrainReport:
 def _claim(batch_size: int, after_id: int, ids: list[int] | None) -> list[SearchOutbox]:
     stmt = (
         sa.select(SearchOutbox)
-        .where(SearchOutbox.processed_at.is_(None), SearchOutbox.entity_type == ENTITY, SearchOutbox.id > after_id)
+        .where(
+            SearchOutbox.processed_at.is_(None),
+            SearchOutbox.entity_type.in_(list(sources())),
+            SearchOutbox.id > after_id,
+        )
         .order_by(SearchOutbox.id)
         .limit(batch_size)
     )
@@ -78,40 +72,37 @@ def _claim(batch_size: int, after_id: int, ids: list[int] | None) -> list[Search
 # --- pushing documents ----------------------------------------------------------------------------
 
 
-def _documents(postings: dict[int, Posting], today: date) -> tuple[list[dict], dict[int, str]]:
-    docs, broken = [], {}
-    for posting in postings.values():
-        doc = posting_document(posting, today)
-        try:
-            clean_document(doc)
-        except ValueError as exc:
-            broken[posting.id] = f"文档无效: {exc}"
-            continue
-        docs.append(doc)
-    return with_vectors(docs), broken
-
-
-def _push(backend, docs: list[dict], gone: set[int]) -> tuple[set[int], dict[int, str]]:
-    """Write docs and remove deleted postings on one backend; (ids it holds now, id → error)."""
+def _push(backend, docs: list[dict], gone: set[int], kinds) -> tuple[set[int], dict[int, str]]:
+    """Write docs and remove deleted entities on one backend; (ids it holds now, id → error)."""
     report = backend.index_many(docs)
-    for posting_id in gone:
-        for kind in KINDS:
-            backend.delete(kind, posting_id)
+    for entity_id in gone:
+        for kind in kinds:
+            backend.delete(kind.value, entity_id)
     return set(report.indexed) | set(report.skipped) | gone, dict(report.failed)
 
 
 def _process(service: SearchService, rows: list[SearchOutbox], report: DrainReport, inline: bool, today: date) -> None:
+    by_type: dict[str, list[SearchOutbox]] = {}
+    for row in rows:
+        by_type.setdefault(row.entity_type, []).append(row)
+    for entity_type, group in by_type.items():
+        errors = _sync_source(service, sources()[entity_type], group, inline, today)
+        _settle(group, errors, report)
+
+
+def _sync_source(
+    service: SearchService, source: IndexSource, rows: list[SearchOutbox], inline: bool, today: date
+) -> dict[int, list[str]]:
+    """Push one entity type's rows to every backend; id → what went wrong (absent: done everywhere)."""
     wanted = {row.entity_id for row in rows}
-    postings = load_postings(wanted)
-    docs, errors_by_id = _documents(postings, today)
+    docs, errors_by_id, gone = source.documents(wanted, today)
     errors: dict[int, list[str]] = {pid: [msg] for pid, msg in errors_by_id.items()}
-    gone = wanted - postings.keys()
     for backend in service.backends:
         if inline and backend is service.primary and service.primary_suspended():
             done, failed, general = set(), {}, f"{backend.name}: 暂不可用，稍后重试"
         else:
             try:
-                done, failed = _push(backend, docs, gone)
+                done, failed = _push(backend, docs, gone, source.kinds)
                 general = None
                 if backend is service.primary:
                     service.mark_up()
@@ -127,6 +118,10 @@ def _process(service: SearchService, rows: list[SearchOutbox], report: DrainRepo
                 errors.setdefault(posting_id, []).append(f"{backend.name}: {failed[posting_id]}")
             elif posting_id not in done and posting_id not in errors_by_id:
                 errors.setdefault(posting_id, []).append(general or f"{backend.name}: 未写入")
+    return errors
+
+
+def _settle(rows: list[SearchOutbox], errors: dict[int, list[str]], report: DrainReport) -> None:
     now = utcnow()
     for row in rows:
         problems = errors.get(row.entity_id)
@@ -192,7 +187,9 @@ def _embed_changed() -> int:
     drain's own process: never in a web request, where the inline drain runs. Commits; a failure is
     logged and leaves the work for `flask matching embed`."""
     try:
-        done = embed_outdated(int(current_app.config.get("MATCH_RECOMPUTE_MAX", 50)))
+        limit = int(current_app.config.get("MATCH_RECOMPUTE_MAX", 50))
+        done = embed_outdated(limit)
+        done += sum(source.embed_outdated(limit) for source in sources().values() if source.embed_outdated)
         db.session.commit()
         return done
     except Exception:
@@ -252,14 +249,14 @@ def install_inline_drain(app: Flask) -> None:
 @dataclass
 class ReindexOutcome:
     backend: str
-    kind: PostingKind
+    kind: object  # a PostingKind or an IndexKind (app/search/sources.py): .value and .label
     index: str | None = None
     error: str | None = None
 
 
 def reindex(
     service: SearchService | None = None,
-    kinds: list[PostingKind] | None = None,
+    kinds: list | None = None,
     progress: Callable[[str, int], AbstractContextManager[Callable[[int], None]]] | None = None,
     today: date | None = None,
 ) -> list[ReindexOutcome]:
@@ -272,12 +269,13 @@ def reindex(
     today = today or local_today()
     outcomes = []
     for backend in service.backends:
-        for kind in kinds or list(PostingKind):
+        for kind in kinds or all_kinds():
+            source = source_of_kind(kind.value)
             outcome = ReindexOutcome(backend.name, kind)
-            bar = progress(f"{backend.name} · {kind.label}", count_postings(kind)) if progress else nullcontext(None)
+            bar = progress(f"{backend.name} · {kind.label}", source.count(kind)) if progress else nullcontext(None)
             try:
                 with bar as advance:
-                    outcome.index = backend.reindex(kind.value, iter_documents(kind, today), progress=advance)
+                    outcome.index = backend.reindex(kind.value, source.iter_documents(kind, today), progress=advance)
             except EngineUnavailable as exc:
                 outcome.error = str(exc)
             outcomes.append(outcome)
@@ -292,7 +290,7 @@ def reindex(
 
 @dataclass
 class KindStatus:
-    kind: PostingKind
+    kind: object  # PostingKind or IndexKind
     db_total: int
     db_searchable: int
     indexed: dict[str, int | str]  # backend → docs stored, or the error
@@ -323,14 +321,10 @@ def sync_status(service: SearchService | None = None, today: date | None = None)
     """Per kind: postings in the DB (all, searchable) vs documents in each index; outbox backlog."""
     service = service or get_search()
     today = today or local_today()
-    searchable = searchable_clause(today)
-    counts = db.session.execute(
-        sa.select(Posting.kind, sa.func.count(), sa.func.count().filter(searchable)).group_by(Posting.kind)
-    ).all()
-    by_kind = {kind: (total, live) for kind, total, live in counts}
+    by_kind = {kind: n for source in sources().values() for kind, n in source.db_counts(today).items()}
     health = {backend.name: backend.health() for backend in service.backends}
     kinds = []
-    for kind in PostingKind:
+    for kind in all_kinds():
         total, live = by_kind.get(kind, (0, 0))
         indexed, found = {}, {}
         for backend in service.backends:
@@ -338,7 +332,7 @@ def sync_status(service: SearchService | None = None, today: date | None = None)
             indexed[backend.name] = _safe_count(backend, kind.value, False, today) if up else "不可用"
             found[backend.name] = _safe_count(backend, kind.value, True, today) if up else "不可用"
         kinds.append(KindStatus(kind, total, live, indexed, found))
-    pending = sa.and_(SearchOutbox.processed_at.is_(None), SearchOutbox.entity_type == ENTITY)
+    pending = sa.and_(SearchOutbox.processed_at.is_(None), SearchOutbox.entity_type.in_(list(sources())))
     n, failing, oldest = db.session.execute(
         sa.select(
             sa.func.count(), sa.func.count().filter(SearchOutbox.attempts > 0), sa.func.min(SearchOutbox.created_at)

@@ -9,6 +9,7 @@ from flask_login import current_user
 from app.auth.decorators import platform_admin_required
 from app.core.clock import local_today
 from app.core.forms import commit_form
+from app.core.pagecache import public_page
 from app.core.pagination import paginate
 from app.core.web import commit_and_redirect
 from app.extensions import db
@@ -22,7 +23,15 @@ bp = Blueprint("search", __name__)
 REINDEX_HINT = "词典已修改：已发布信息仍按旧词典分词，请运维执行 flask search reindex 重建索引后完全生效。"
 
 
+def _log_again(logged) -> None:
+    """The search page served from memory (app/core/pagecache.py) still counts as a search."""
+    if logged:
+        dictionary.log_search(*logged)
+        db.session.commit()
+
+
 @bp.get("/search")
+@public_page(on_hit=_log_again)
 def search():
     args = SearchArgs.from_args(request.args)
     page = search_postings(args, current_app.config["PER_PAGE"], local_today())

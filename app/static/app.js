@@ -28,3 +28,9 @@ document.addEventListener("submit", function (ev) {
   form.dataset.submitted = "1";
   form.querySelectorAll("button[data-once]").forEach(function (b) { setTimeout(function () { b.disabled = true; }, 0); });
 });
+
+// A glossary term (templates/macros/glossary.html) explains itself on a tap as well as on hover: Bootstrap's
+// tooltip opens on focus, and phones show no title tooltip.
+if (window.bootstrap) {
+  document.querySelectorAll("abbr.lq-term").forEach(function (term) { bootstrap.Tooltip.getOrCreateInstance(term); });
+}

@@ -18,7 +18,7 @@ from itertools import islice
 from typing import Any
 
 from search.analysis import Analyzer, default_analyzer
-from search.documents import KINDS, PostingDocument, prepare_document
+from search.documents import INDEX_KINDS, PostingDocument, prepare_document
 from search.mappings import DEFAULT_PREFIX
 from search.query import MAX_WINDOW, Filters, QueryPlan, SearchRequest, plan_search
 
@@ -205,7 +205,7 @@ class SearchBackend(ABC):
         Searches keep reading the old index until the swap; writes made meanwhile through
         index_many/delete reach both indexes, so nothing done during the rebuild is lost.
         """
-        if kind not in KINDS:
+        if kind not in INDEX_KINDS:
             raise ValueError(f"unknown posting kind {kind!r}")
         target = self._begin_rebuild(kind)
         try:

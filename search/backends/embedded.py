@@ -32,7 +32,7 @@ from search.analysis import Analyzer, cjk_bigrams
 from search.backends.base import EngineUnavailable, IndexReport, SearchBackend
 from search.backends.embedded_search import EmbeddedSearch
 from search.backends.fts import FTS_COLUMNS, char_split, filter_sql
-from search.documents import KINDS
+from search.documents import INDEX_KINDS, KINDS, POLICY_FIELDS, POLICY_KIND
 from search.mappings import DEFAULT_PREFIX
 from search.query import Filters
 
@@ -112,7 +112,7 @@ class EmbeddedBackend(EmbeddedSearch, SearchBackend):
                 status TEXT, industry TEXT, industry_section TEXT, region TEXT, trl INTEGER, tier TEXT,
                 challenge INTEGER NOT NULL DEFAULT 0, deadline TEXT, published_at TEXT,
                 org_id INTEGER, group_id INTEGER, cooperation TEXT NOT NULL DEFAULT '[]',
-                source TEXT NOT NULL DEFAULT '{{}}')"""
+                source TEXT NOT NULL DEFAULT '{{}}', issuer TEXT, benefit TEXT, opens_on TEXT, closes_on TEXT)"""
         )
         conn.execute(f"CREATE INDEX {stem}_docs_listing ON {stem}_docs (status, published_at)")
         conn.execute(f"CREATE TABLE {stem}_coop (mode TEXT, id INTEGER, PRIMARY KEY (mode, id)) WITHOUT ROWID")
@@ -130,7 +130,7 @@ class EmbeddedBackend(EmbeddedSearch, SearchBackend):
     def _ensure(self, conn: sqlite3.Connection) -> dict[str, str]:
         self._create_meta(conn)
         live = self._stems(conn)
-        for kind in KINDS:
+        for kind in INDEX_KINDS:
             if kind not in live:
                 gen = self._create_generation(conn, kind)
                 conn.execute(
@@ -182,6 +182,11 @@ class EmbeddedBackend(EmbeddedSearch, SearchBackend):
         )
         if not row.rowcount:
             return False
+        if doc["kind"] == POLICY_KIND:  # a posting table made before policies were indexed lacks these columns
+            assignments = ", ".join(f"{name} = ?" for name in POLICY_FIELDS)
+            conn.execute(
+                f"UPDATE {stem}_docs SET {assignments} WHERE id = ?", [*(doc[n] for n in POLICY_FIELDS), doc["id"]]
+            )
         self._clear_text(conn, stem, doc["id"])
         conn.executemany(
             f"INSERT INTO {stem}_coop (mode, id) VALUES (?, ?)", [(m, doc["id"]) for m in doc["cooperation"]]
@@ -280,7 +285,7 @@ class EmbeddedBackend(EmbeddedSearch, SearchBackend):
         conn = self._conn()
         total = 0
         for stem_kind, stem in self._stems(conn).items():
-            if kind and stem_kind != kind:
+            if stem_kind != kind if kind else stem_kind not in KINDS:  # no kind: the postings, as the engines count
                 continue
             if searchable:
                 where, params = filter_sql(stem, Filters(kinds=KINDS, today=today or date.today()))

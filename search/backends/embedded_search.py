@@ -28,7 +28,8 @@ from search.backends.fts import (
     fts_expression,
     marked,
 )
-from search.query import FACET_SIZE, FACETS, QueryPlan
+from search.policy_filters import WINDOW_FACET, WINDOWS, window_sql
+from search.query import FACET_SIZE, QueryPlan
 
 _SNIPPET_TOKENS = 64
 _ORDER = {
@@ -66,6 +67,8 @@ class EmbeddedSearch:
     def _select(self, stem: str, kind: str, plan: QueryPlan, match: str | None) -> tuple[str, list]:
         where, params = filter_sql(stem, plan.filters)
         columns = f"'{kind}' AS kind, d.id, d.published_at, d.industry, d.industry_section, d.region, d.trl, d.tier, d.cooperation"
+        if plan.filters.policies:
+            columns += ", d.issuer, d.benefit, d.opens_on, d.closes_on"
         if match is None:
             return f"SELECT {columns}, 0.0 AS score FROM {stem}_docs d WHERE {where}", params
         # CROSS JOIN keeps the FTS table as the outer loop: with a plain JOIN SQLite may walk the
@@ -80,7 +83,7 @@ class EmbeddedSearch:
         with self._transaction(write=False) as conn:
             stems = {k: s for k, s in self._stems(conn).items() if k in plan.filters.kinds}
             if not stems:
-                return SearchResult.for_plan(plan, 0, [], {name: [] for name in FACETS} if plan.facets else {})
+                return SearchResult.for_plan(plan, 0, [], self._no_facets(plan))
             if plan.ids_only:
                 return self._candidates(conn, stems, plan)
             match = fts_expression(plan)
@@ -99,7 +102,7 @@ class EmbeddedSearch:
                     f"SELECT kind, id, score FROM temp.hits ORDER BY {_ORDER[plan.sort]} LIMIT ? OFFSET ?",
                     (plan.per_page, plan.offset),
                 ).fetchall()
-                facets = self._facets(conn) if plan.facets else {}
+                facets = self._facets(conn, plan) if plan.facets else {}
                 hits = self._hits(conn, stems, rows, plan)
             finally:
                 conn.execute("DROP TABLE temp.hits")
@@ -157,9 +160,23 @@ class EmbeddedSearch:
         return SearchResult.for_plan(plan, len(hits), hits, {})
 
     @staticmethod
-    def _facets(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
+    def _no_facets(plan: QueryPlan) -> dict[str, list[tuple]]:
+        if not plan.facets:
+            return {}
+        empty = {name: [] for name in plan.filters.facet_names}
+        if plan.filters.policies:
+            empty[WINDOW_FACET] = [(name, 0) for name in WINDOWS]
+        return empty
+
+    @staticmethod
+    def _facets(conn: sqlite3.Connection, plan: QueryPlan) -> dict[str, list[tuple]]:
         facets = {}
-        for name in FACETS:
+        if plan.filters.policies:
+            counts = [window_sql(name, plan.filters.today, "h") for name in WINDOWS]
+            sql = ", ".join(f"coalesce(sum({clause}), 0)" for clause, _ in counts)
+            row = conn.execute(f"SELECT {sql} FROM temp.hits h", [p for _, params in counts for p in params]).fetchone()
+            facets[WINDOW_FACET] = list(zip(WINDOWS, (int(n) for n in row), strict=True))
+        for name in plan.filters.facet_names:
             if name == "cooperation":
                 sql = (
                     "SELECT j.value AS value, count(*) AS n FROM temp.hits h, json_each(h.cooperation) j "

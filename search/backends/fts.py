@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 
 from search.analysis import cjk_bigrams, is_han, word_tokens
+from search.policy_filters import window_sql
 from search.query import BIGRAM_WEIGHTS, HIGHLIGHT_TAGS, SEG_WEIGHTS, Filters, QueryPlan, synonym_phrases
 
 FTS_COLUMNS = ("title_seg", "keywords_seg", "body_seg", "title_bi", "body_bi", "title_ch", "body_ch")
@@ -20,7 +21,7 @@ WEIGHTS = ", ".join(f"{w:g}" for w in [w for _, w in SEG_WEIGHTS] + [w for _, w 
 SEPARATOR = "\u200b"  # unicode61 splits on it; removed again from highlighted text
 MARK_OPEN, MARK_CLOSE = "\x01", "\x02"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\u200b]")
-_FILTER_COLUMNS = ("industry", "industry_section", "region", "tier")
+_FILTER_COLUMNS = ("industry", "industry_section", "region", "tier", "issuer", "benefit")
 
 
 def _quote(text: str) -> str:
@@ -115,6 +116,10 @@ def filter_sql(stem: str, filters: Filters) -> tuple[str, list]:
         if value is not None:
             sql.append(f"d.{name} = ?")
             params.append(value)
+    if filters.window is not None:
+        clause, window_params = window_sql(filters.window, filters.today)
+        sql.append(clause)
+        params.extend(window_params)
     if filters.trl_min is not None:
         sql.append("d.trl >= ?")
         params.append(filters.trl_min)

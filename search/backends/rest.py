@@ -22,7 +22,7 @@ from contextlib import contextmanager, suppress
 from search.analysis import Analyzer
 from search.backends.base import EngineUnavailable, IndexReport, SearchBackend
 from search.backends.rest_search import RestSearch
-from search.documents import KINDS
+from search.documents import INDEX_KINDS, KINDS
 from search.knn import engine_has_vectors
 from search.mappings import (
     DEFAULT_PREFIX,
@@ -64,7 +64,7 @@ class RestBackend(RestSearch, SearchBackend):
         self._vectors_checked: tuple[float, bool] = (0.0, False)  # (until, answer)
         self._client_args = None if client else (url, timeout, client_options)
         self.client = client or self._make_client(url, timeout, **client_options)
-        self._index_pattern = re.compile(rf"^{re.escape(prefix)}-({'|'.join(KINDS)})-\d{{20}}$")
+        self._index_pattern = re.compile(rf"^{re.escape(prefix)}-({'|'.join(INDEX_KINDS)})-\d{{20}}$")
 
     # -- what a client library must supply ------------------------------------------------
 
@@ -172,7 +172,7 @@ class RestBackend(RestSearch, SearchBackend):
         return index_body(dims, self.flavor, self.replicas)
 
     def ensure_indices(self) -> None:
-        for kind in KINDS:
+        for kind in INDEX_KINDS:
             alias = alias_name(self.prefix, kind)
             if not self._aliases(alias):
                 body = self._body()
@@ -309,7 +309,7 @@ class RestBackend(RestSearch, SearchBackend):
 
     def refresh(self) -> None:
         with self._guard():
-            self.client.indices.refresh(index=self._index_names(KINDS), ignore_unavailable=True)
+            self.client.indices.refresh(index=self._index_names(INDEX_KINDS), ignore_unavailable=True)
 
     def drop_all(self) -> None:
         with self._guard():

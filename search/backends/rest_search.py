@@ -14,7 +14,8 @@ from search.backends.base import EngineUnavailable, Hit, SearchResult
 from search.documents import KINDS
 from search.knn import knn_hits, knn_search_body
 from search.mappings import alias_name
-from search.query import FACETS, Filters, QueryPlan, build_search_body, filter_clauses
+from search.policy_filters import WINDOW_FACET, window_buckets
+from search.query import Filters, QueryPlan, build_search_body, filter_clauses
 
 VERSIONS_PAGE = 1000
 
@@ -35,8 +36,10 @@ class RestSearch:
         aggregations = response.get("aggregations") or {}
         facets = {
             name: [(b["key"], b["doc_count"]) for b in aggregations.get(name, {}).get("buckets", [])]
-            for name in (FACETS if plan.facets else ())
+            for name in (plan.filters.facet_names if plan.facets else ())
         }
+        if plan.facets and plan.filters.policies:
+            facets[WINDOW_FACET] = window_buckets(aggregations.get(WINDOW_FACET))
         return SearchResult.for_plan(plan, response["hits"]["total"]["value"], hits, facets)
 
     @staticmethod

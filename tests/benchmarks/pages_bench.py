@@ -325,7 +325,12 @@ def print_pages(pages: list[Page], client: str) -> None:
     rows_note = f" · {EXTRA_ROWS:,} generated postings added" if EXTRA_ROWS else ""
     say(
         table(
-            f"Pages · demo data{rows_note} · SQLite · anonymous visitor · requests per second",
+            f"Pages · demo data{rows_note} · SQLite · anonymous visitor · requests per second · page cache "
+            + (
+                "off (PAGE_CACHE=0)"
+                if os.environ.get("PAGE_CACHE", "1").lower() in ("0", "false", "no", "off")
+                else "on"
+            ),
             ["page", "app rps", "bare rps", "ratio", "app CPU ms", "bare CPU ms", "CPU ratio", "target", "met"],
             rows,
             note,

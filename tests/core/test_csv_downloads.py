@@ -14,6 +14,7 @@ from app.core.enums import EventType, PostingKind
 from app.lists.models import CatalogList
 from tests.conftest import login_as
 from tests.factories import AdminFactory, EventFactory
+from tests.web.test_export_formulas import _published_policy_item
 
 EXPORTERS = re.compile(r"\bexport_(rows|sheets)\(")
 
@@ -32,8 +33,9 @@ def objects(db):
     catalog = CatalogList(title="2026年测试清单", kind=PostingKind.ACHIEVEMENT, year=2026)
     db.session.add(catalog)
     admin = AdminFactory()
+    policy_item = _published_policy_item(db)
     db.session.commit()
-    return {"admin": admin, "events": events, "list_id": catalog.id}
+    return {"admin": admin, "events": events, "list_id": catalog.id, "policy_item": policy_item}
 
 
 def csv_url(endpoint: str, objects: dict) -> str:
@@ -48,6 +50,7 @@ def csv_url(endpoint: str, objects: dict) -> str:
         "admin.export": {"kind": "", "status": "published"},
         "postings.index": {"kind": PostingKind.ACHIEVEMENT.value},
         "event_statistics.statistics": {"event_id": events[EventType.DOCKING]},
+        "policy_figures.item": {"item_id": objects["policy_item"]},
     }.get(endpoint, {})
     if "fmt" not in args:
         args["format"] = "csv"

@@ -299,3 +299,20 @@ def test_demo_accounts_see_docking_and_the_organisers_funnel_is_filled(seeded, c
     login_as(client, _demo_user("organiser@lianqiao.demo"))
     page = client.get(f"/docking/funnel?start={today - timedelta(days=365)}&end={today}").text
     assert f"{float(funnel.amount_wan):,.2f} 万元" in page
+
+
+def test_the_demo_sme_finds_a_request_an_invitation_and_a_draft_waiting_on_its_home_page(seeded, client):
+    sme = _demo_user("sme@lianqiao.demo")
+    requests = _all(DockingRequest, DockingRequest.to_org_id == sme.org_id)
+    waiting = [r for r in requests if r.status == DockingRequestStatus.PENDING and r.is_open]
+    assert len(waiting) == 1 and waiting[0].target.org_id == sme.org_id and waiting[0].from_org_id != sme.org_id
+    drafts = _all(Posting, Posting.org_id == sme.org_id, Posting.status == PostingStatus.DRAFT)
+    assert len(drafts) == 1
+
+    login_as(client, sme)
+    home = client.get("/").text
+    todo = home.split('id="todo"')[1].split("</section>")[0]
+    to_finish = home.split('id="to-finish"')[1].split("</section>")[0]
+    assert waiting[0].from_org.name in todo and waiting[0].target.title in todo
+    assert "洽谈邀请" in todo and "稀土新材料产学研对接会" in todo
+    assert drafts[0].title in to_finish

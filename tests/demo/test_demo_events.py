@@ -185,3 +185,15 @@ def test_this_years_list_is_published_for_everyone_and_a_draft_only_for_admins(l
     assert anonymous.get(f"/lists/{drafts[0].id}").status_code == 404
     as_user(client, _user("admin@lianqiao.demo"))
     assert client.get(f"/lists/{drafts[0].id}").status_code == 200
+
+
+def test_the_events_under_way_were_checked_in_yesterday_morning_with_a_few_no_shows(loaded):
+    now = loaded
+    for event_type in (EventType.DOCKING, EventType.COMPETITION):
+        event = _event(event_type)
+        attendees = [a for r in event.registrations if r.status == RegistrationStatus.CONFIRMED for a in r.attendees]
+        admitted = [a for a in attendees if a.checked_in_at is not None]
+        assert len(attendees) * 2 // 3 <= len(admitted) < len(attendees), event_type
+        assert all(_days_from(now, a.checked_in_at) == -1 and a.checked_in_at < now for a in admitted)
+    ahead = _event(EventType.EXPO)
+    assert not any(a.checked_in_at for r in ahead.registrations for a in r.attendees)

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import icalendar
 
-from app.core.enums import EventStatus, EventType, RegistrationStatus
+from app.core.enums import EventStatus, EventType, RegistrationStatus, TicketType
 from app.events.models import EventSession
-from tests.factories import EventFactory, RegistrationFactory, UserFactory
+from tests.factories import EventFactory, RegistrationFactory, TicketCategoryFactory, UserFactory
 
 S = EventStatus
 
@@ -95,3 +95,26 @@ def test_manage_dashboard_counts_registrations_by_status_and_check_ins(db, clien
     }  # fmt: skip
     page = client.get(f"/events/{event.id}/manage").get_data(as_text=True)
     assert "审核报名（1）" in page and first.org.name in page
+
+
+def test_a_visitor_is_not_offered_to_register_for_an_event_under_way(db, client):
+    now = datetime.now(UTC).replace(tzinfo=None)
+    under_way = EventFactory(
+        starts_at=now - timedelta(hours=3),
+        ends_at=now + timedelta(hours=5),
+        registration_closes_at=now - timedelta(days=1),
+        requires_approval=True,
+    )
+    db.session.commit()
+    page = client.get(f"/events/{under_way.id}").get_data(as_text=True)
+    assert "活动已开始，报名已截止" in page and "登录后报名" not in page and "报名需审核" not in page
+    assert "已报名的机构请登录，查看电子票" in page
+
+
+def test_a_ticket_type_without_its_own_quota_says_so_instead_of_standing_bare(db, client):
+    event = EventFactory()
+    TicketCategoryFactory(event=event, ticket_type=TicketType.PRESENTER, quota=40)
+    TicketCategoryFactory(event=event)  # 观众, no quota of its own
+    db.session.commit()
+    page = client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert "路演企业：剩余 40 / 40" in page and "观众：不单独限额（占活动总名额）" in page

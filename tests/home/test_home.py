@@ -11,8 +11,10 @@ from bs4 import BeautifulSoup
 
 from app.core.enums import DockingRequestStatus, PostingKind, PostingStatus, RegistrationStatus
 from app.core.models import utcnow
+from app.events.judging.services import close_scoring
 from app.extensions import db
 from tests.conftest import as_user
+from tests.events.judging.helpers import lineup, panel, roadshow
 from tests.factories import (
     DockingRequestFactory,
     EventFactory,
@@ -126,7 +128,7 @@ def test_meeting_invitations_and_follow_ups_wait_under_to_do_too(client, world):
 def test_the_other_side_of_a_request_does_not_see_it_as_waiting_for_them(client, world):
     soup = page(client, world.uni_user)
     assert f"/docking/requests/{world.incoming.id}" not in links(soup, "#todo")
-    assert "暂无需要答复" in text_of(soup, "#todo")
+    assert "暂无需要答复" in text_of(soup, "#todo") and "/matches/" in links(soup, "#todo")  # and what to do instead
 
 
 def test_matches_new_since_the_last_visit_are_marked_and_counted(client, world):
@@ -160,6 +162,22 @@ def test_an_event_of_today_is_marked_today(client, world):
     db.session.commit()
     item = page(client, world.sme_user).select_one("#my-events li")
     assert "服务月政策大讲堂" in item.get_text() and "今天" in item.get_text()
+
+
+def test_an_event_under_way_since_yesterday_shows_its_whole_span_beside_today(client, world):
+    now = utcnow()
+    fair = EventFactory(
+        title="稀土对接会",
+        starts_at=now - timedelta(days=1),
+        ends_at=now + timedelta(days=1),
+        registration_closes_at=None,
+    )
+    RegistrationFactory(event=fair, org=world.sme, user=world.sme_user)
+    db.session.commit()
+    item = page(client, world.sme_user).select_one("#my-events li")
+    text = " ".join(item.get_text(" ").split())
+    ends = (fair.ends_at + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M")  # Beijing time
+    assert "今天" in text and f"至 {ends}" in text
 
 
 def test_an_event_already_registered_for_says_so_instead_of_offering_registration(client, world):
@@ -256,3 +274,24 @@ def test_the_home_page_costs_a_few_queries_however_much_there_is(client, world):
     after = {name: count_queries(client, user) for name, user in (("sme", world.sme_user), ("visitor", None))}
     assert after == before
     assert after["sme"] <= 15 and after["visitor"] <= 5
+
+
+# --- judges -----------------------------------------------------------------------------------------------
+
+
+def test_a_judge_starts_from_the_events_to_score_and_reads_the_results_once_scoring_closes(client, db):
+    event = roadshow()
+    lineup(event, 1)
+    (judge,) = panel(event, 1)
+    db.session.commit()
+    card = page(client, judge.user).select_one("#judging")
+    assert event.title in card.get_text() and f"/events/{event.id}/judging/score" in links(card)
+
+    close_scoring(event, event.organiser)
+    db.session.commit()
+    card = page(client, judge.user).select_one("#judging")
+    assert f"/events/{event.id}/judging/results" in links(card) and "/judging/score" not in str(card)
+
+
+def test_a_member_who_judges_nothing_sees_no_judging_card(client, world):
+    assert page(client, world.sme_user).select_one("#judging") is None

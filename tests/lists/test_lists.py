@@ -256,3 +256,14 @@ def test_manage_page_offers_filters_and_remove_buttons(client, db, login, admin,
     assert 'name="org_types"' in page and '<option selected value="2026">' in page
     assert f'action="/lists/{catalog.id}/items/{posting.id}/remove"' in page
     assert client.get("/lists/new").status_code == 200
+
+
+def test_the_public_list_explains_industry_codes_and_trl_levels(client, db, admin):
+    in_2026(kind=PostingKind.ACHIEVEMENT, title="稀土抛光粉制备", industry="C32", trl=6)
+    catalog = published_list(db, admin, [])
+
+    page = client.get(f"/lists/{catalog.id}").text
+
+    term = '<abbr class="lq-term" tabindex="0" title="行业代码：'
+    assert page.count(term) == 2  # the phone's card and the wider screen's table
+    assert "技术成熟度 TRL 1–9 级分别是什么意思" in page and "TRL 6：相关环境中系统或原型演示" in page

@@ -11,7 +11,8 @@ import pytest
 from app.matching.calibration import MODEL_FILE
 from app.matching.services import current_run
 from search.evaluation import evaluate
-from tests.benchmarks.calibrate import DEFAULT_DATA, benchmark_qrels, read_split
+from tests.benchmarks.calibrate import DEFAULT_DATA, benchmark_qrels, candidates, read_split, report
+from tests.benchmarks.quality_bench import STYLE_SLACK, rankings
 
 pytestmark = pytest.mark.slow
 MARGIN = 0.02
@@ -34,3 +35,18 @@ def test_the_shipped_ranking_keeps_its_reported_quality_on_the_hard_test_half(ma
     test = [s for s, (half, _) in split.items() if half == "test" and s in qrels]
     measured = evaluate({s: run.get(s, []) for s in test}, {s: qrels[s] for s in test}).mean["ndcg@10"]
     assert measured >= reported - MARGIN, f"nDCG@10 {measured:.3f} on the test half; README reports {reported:.3f}"
+
+
+def test_the_shipped_hybrid_beats_dense_and_lexical_alone_on_the_hard_test_half():
+    """Over the same candidates: better than either side alone overall, and on no writing style more than
+    STYLE_SLACK below the better of the two."""
+    qrels, split = benchmark_qrels(DEFAULT_DATA), read_split(DEFAULT_DATA / "split.tsv")
+    figures = {
+        label: report(runs, qrels, split, "test")["ranking"]
+        for label, runs in rankings(candidates(DEFAULT_DATA)).items()
+    }
+    hybrid = figures.pop("shipped hybrid")
+    for style, measured in hybrid.items():
+        best_single = max(ranking[style]["ndcg@10"] for ranking in figures.values())
+        slack = 0.0 if style == "all" else STYLE_SLACK
+        assert measured["ndcg@10"] > best_single - slack, f"{style}: {measured['ndcg@10']:.3f} vs {best_single:.3f}"

@@ -87,7 +87,7 @@ def test_the_org_page_explains_its_industry_code(client, db, pending_org):
 
     page = client.get("/orgs/mine").text
 
-    assert re.search(r'<abbr class="lq-term" title="行业代码：[^"]*GB/T 4754-2017[^"]*">C39</abbr>', page)
+    assert re.search(r'<abbr class="lq-term"[^>]* title="行业代码：[^"]*GB/T 4754-2017[^"]*">C39</abbr>', page)
     assert "认证前需上传营业执照" in page
 
 

@@ -109,8 +109,12 @@ def test_a_ref_seen_twice_or_already_imported_is_refused(db, runner, tmp_path):
     assert count(db, Policy) == 1
 
 
-def test_only_jsonl_is_read_for_now(runner, tmp_path):
+def test_only_jsonl_and_xlsx_are_read(runner, tmp_path):
     path = tmp_path / "p.xlsx"
     path.write_bytes(b"PK\x03\x04")
     result = runner.invoke(args=["policy", "import", str(path)])
-    assert result.exit_code != 0 and "目前只支持 .jsonl 文件" in result.output
+    assert result.exit_code != 0 and "文件不是有效的 .xlsx 工作簿" in result.output
+    csv = tmp_path / "p.csv"
+    csv.write_text("title\n", encoding="utf-8")
+    result = runner.invoke(args=["policy", "import", str(csv)])
+    assert result.exit_code != 0 and "只支持 .jsonl 或 .xlsx 文件" in result.output

@@ -7,6 +7,8 @@ import re
 
 from app.core.enums import PostingKind, PostingStatus
 from app.core.glossary import TRL_LEVELS
+from app.postings.services import touch_posting
+from app.search.sync import drain_outbox
 from tests.factories import PostingFactory
 from tests.postings.helpers import VALID, act_as
 
@@ -62,7 +64,31 @@ def test_trl_and_industry_carry_a_tooltip_on_cards_and_the_posting(client, db):
     detail = client.get(f"/postings/achievement/{achievement.id}").text
 
     assert re.search(
-        r'<abbr class="lq-term" title="技术成熟度 TRL 6：相关环境中系统或原型演示。[^"]*">TRL 6</abbr>', cards
+        r'<abbr class="lq-term" tabindex="0" title="技术成熟度 TRL 6：相关环境中系统或原型演示。[^"]*">TRL 6</abbr>',
+        cards,
     )
     assert re.search(r'title="行业代码 C32，按国民经济行业分类（GB/T 4754-2017）">有色金属冶炼和压延加工业<', cards)
     assert fact(detail, "技术成熟度(TRL)") == "TRL 6：相关环境中系统或原型演示"
+
+
+INDUSTRY_TERM = r'<abbr class="lq-term" tabindex="0" title="行业代码：国民经济行业分类（GB/T 4754-2017）[^"]*">C32</abbr> 有色金属冶炼和压延加工业'
+
+
+def test_the_industry_code_on_the_posting_page_explains_itself(client, db):
+    need = PostingFactory(kind=PostingKind.NEED, industry="C32", status=PostingStatus.PUBLISHED)
+    db.session.commit()
+
+    detail = client.get(f"/postings/need/{need.id}").text
+
+    assert re.search(rf">所属行业</dt>\s*<dd[^>]*>{INDUSTRY_TERM}</dd>", detail)
+
+
+def test_a_search_result_explains_its_trl_level(client, db):
+    achievement = PostingFactory(kind=PostingKind.ACHIEVEMENT, title="稀土抛光粉制备", trl=4)
+    touch_posting(achievement)
+    db.session.commit()
+    drain_outbox()
+
+    results = client.get("/search", query_string={"q": "抛光粉"}).text
+
+    assert re.search(r'<abbr class="lq-term" tabindex="0" title="技术成熟度 TRL 4：[^"]*">TRL 4</abbr>', results)

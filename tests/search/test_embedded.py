@@ -66,7 +66,7 @@ def test_reindex_swaps_generations_and_drops_the_old_tables(backend):
     backend.reindex("need", [d for d in CORPUS if d["kind"] == "need"])
     tables = _tables(backend.path)
     assert "lianqiao_need_2_docs" not in tables
-    assert "lianqiao_need_5_docs" in tables
+    assert "lianqiao_need_6_docs" in tables  # 5: the policy items' index (search.documents.INDEX_KINDS)
     assert ask(backend, "粉尘").ids == [3]
 
 

@@ -21,7 +21,7 @@ from search import default_analyzer
 from search.backends.elasticsearch import ElasticsearchBackend
 from search.backends.embedded import EmbeddedBackend
 from search.backends.opensearch import OpenSearchBackend
-from search.documents import KINDS, clean_document
+from search.documents import INDEX_KINDS, KINDS, clean_document
 from search.embedding import DIMS, Embedder
 from search.mappings import alias_name
 from search.query import Filters
@@ -117,7 +117,7 @@ def test_new_indexes_are_created_with_the_vector_field():
     engine.client.indices.get_alias = lambda name: {}
     engine.ensure_indices()
     created = engine.client.indices.created
-    assert len(created) == len(KINDS)
+    assert len(created) == len(INDEX_KINDS)
     assert all(body["mappings"]["properties"]["vector"]["type"] == "dense_vector" for _, body in created)
 
 

@@ -14,7 +14,7 @@ import pytest
 from search import EngineUnavailable, SearchRequest
 from search.analysis import cjk_bigrams
 from search.backends.opensearch import OpenSearchBackend
-from search.documents import KINDS
+from search.documents import INDEX_KINDS
 from tests.search.corpus import CORPUS, TODAY, build_backend
 
 
@@ -45,7 +45,7 @@ def _aliases(engine) -> dict[str, list[str]]:
 @pytest.mark.engine
 def test_each_kind_is_one_index_behind_an_alias(engine):
     aliases = _aliases(engine)
-    assert sorted(aliases) == sorted(f"{engine.prefix}-{kind}" for kind in KINDS)
+    assert sorted(aliases) == sorted(f"{engine.prefix}-{kind}" for kind in INDEX_KINDS)
     for alias, indices in aliases.items():
         assert len(indices) == 1 and re.fullmatch(rf"{alias}-\d{{20}}", indices[0])
 
@@ -127,7 +127,7 @@ def test_writing_before_setup_creates_the_indices_with_their_mapping(engine):
     fresh = OpenSearchBackend(engine.url, prefix=f"{engine.prefix}-fresh")
     try:
         assert fresh.index(CORPUS[0], refresh=True).indexed == [1]
-        assert sorted(_aliases(fresh)) == sorted(f"{fresh.prefix}-{kind}" for kind in KINDS)
+        assert sorted(_aliases(fresh)) == sorted(f"{fresh.prefix}-{kind}" for kind in INDEX_KINDS)
         assert fresh.search(SearchRequest(text="钕铁硼", today=TODAY)).ids == [1]
     finally:
         fresh.drop_all()

@@ -40,6 +40,7 @@ ROLES = {
     "institute": "institute@lianqiao.demo",
     "sme": "sme@lianqiao.demo",
     "large": "large@lianqiao.demo",
+    "authority": "authority@lianqiao.demo",  # 主管部门 staff: policy management and 政策兑现统计
     "judge": "judge2@lianqiao.demo",  # a 大赛 judge without an organisation
 }
 MAX_DEPTH = 3

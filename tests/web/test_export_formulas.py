@@ -14,6 +14,8 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from app.core.policy_enums import BenefitType, PolicyScope, PolicyStatus
+from app.policies.models import Policy, PolicyItem
 from tests.conftest import as_user
 from tests.web.event_world import build_events, route_urls
 from tests.web.world import K, build_world, get_rules
@@ -41,6 +43,9 @@ EXPORTS = {
     "meetings.export": lambda ids: [f"/events/{ids['docking']}/meetings/export?format={{fmt}}"],
     "judging.export": lambda ids: [f"/events/{ids['roadshow']}/judging/export?format={{fmt}}"],
     "event_statistics.statistics": lambda ids: [f"/events/{ids['expo']}/statistics?format={{fmt}}"],
+    "policy_figures.overview": lambda ids: ["/policies/figures?format={fmt}"],
+    "policy_figures.item": lambda ids: [f"/policies/figures/{ids['policy_item']}?format={{fmt}}"],
+    "policy_staff.export": lambda ids: ["/policies/manage/export?format={fmt}"],
 }
 # stage labels and counts only; days, statuses, organisation types and region names with counts
 NO_USER_TEXT = {"docking.funnel", "event_statistics.statistics"}
@@ -81,10 +86,27 @@ def hostile(db, monkeypatch) -> dict:
     world = build_world(monkeypatch)
     ids = build_events(world)
     ids["lists"] = [world.draft_list.id, world.published_list.id]
+    ids["policy_item"] = _published_policy_item(db)
     db.session.commit()
     make_hostile(db)
     db.session.commit()
     return {"world": world, "ids": ids}
+
+
+def _published_policy_item(db) -> int:
+    """A policy whose figures the platform admin downloads (its title, 文号 and item title are made hostile)."""
+    policy = Policy(
+        title="包头市研发投入后补助办法",
+        issuer="包头市工业和信息化局",
+        doc_number="包工信发〔2026〕8号",
+        scope=PolicyScope.LEAGUE_CITY,
+        region="150200",
+        status=PolicyStatus.PUBLISHED,
+    )
+    policy.items = [PolicyItem(title="研发费用后补助", benefit_type=BenefitType.SUBSIDY)]
+    db.session.add(policy)
+    db.session.flush()
+    return policy.items[0].id
 
 
 def xlsx_problems(data: bytes) -> tuple[list[str], list]:

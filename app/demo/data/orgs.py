@@ -23,6 +23,7 @@ ACCOUNTS: list[DemoAccount] = [
     DemoAccount("科研院所", "institute@lianqiao.demo", "王立新", org_key="re-institute"),
     DemoAccount("中小企业", "sme@lianqiao.demo", "周海燕", org_key="yikang"),
     DemoAccount("大型企业", "large@lianqiao.demo", "刘慧敏", org_key="beijiang-dairy"),
+    DemoAccount("主管部门", "authority@lianqiao.demo", "王海涛", org_key="nm-miit"),  # app/demo/data/policies.py
 ]
 # The 大赛's expert judges (no organisation): one has scored every entrant, one is half-way, one has not begun.
 JUDGES: list[DemoAccount] = [

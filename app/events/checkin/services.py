@@ -242,7 +242,8 @@ def attendee_summary(attendee: Attendee) -> dict:
         "org": registration.org.name if registration.org else "",
         "ticket": ticket_label(registration),
         "phone_tail": (attendee.phone or "")[-4:],
-        "checked_in_at": local_time(attendee.checked_in_at, "%H:%M") if attendee.checked_in_at else None,
+        # "09:12" today, "12-05 09:12" yesterday: on a fair's second day yesterday's check-ins say so.
+        "checked_in_at": _when(attendee.checked_in_at, utcnow()) if attendee.checked_in_at else None,
         "state": state,
         "admissible": admissible,
     }

@@ -116,10 +116,15 @@ def hub(event_id):
 @bp.get(f"{ONE}/directory")
 @login_required
 def directory(event_id):
-    event = get_participant_event(event_id, current_user)
+    """The participants' directory; the organiser (not taking part) sees it read-only, from the meeting grid."""
+    event = get_typed_event(event_id, current_user, DOCKING)
+    participant = is_participant(current_user, event)
+    if not participant and not can_manage(current_user, event):
+        raise NotFound()
+    own_org = current_user.org_id if participant else None
     form = DirectoryForm(formdata=request.args)
     filters, ignored = form.filters()
-    page = paginate(directory_select(event.id, current_user.org_id, filters), per_page=PER_PAGE)
+    page = paginate(directory_select(event.id, own_org, filters), per_page=PER_PAGE)
     return render_template(
         "events/meetings/directory.html",
         event=event,
@@ -128,7 +133,8 @@ def directory(event_id):
         ignored=ignored,
         page=page,
         previews=posting_previews([o.id for o in page.items], filters),
-        engaged=open_counterparts(event, current_user.org_id),
+        engaged=open_counterparts(event, own_org) if participant else set(),
+        read_only=not participant,
     )
 
 

@@ -380,3 +380,28 @@ def test_floor_list_of_a_draft_event_is_404(client, db):
     draft = EventFactory(status=EventStatus.DRAFT)
     db.session.commit()
     assert client.get(f"/events/{draft.id}/floor").status_code == 404
+
+
+def test_the_apply_page_offers_no_form_while_an_application_waits(client, login, db, expo):
+    user = exhibitor(db, expo)
+    application(db, expo, user)
+    login(user)
+
+    page = client.get(f"/events/{expo.id}/booths/apply").get_data(as_text=True)
+
+    assert 'id="application-waiting"' in page and "提交申请" not in page  # apply_for_booth would refuse it
+    assert "撤回申请" in page
+
+
+def test_the_apply_page_says_which_booth_is_already_assigned(client, login, db, expo):
+    user = exhibitor(db, expo)
+    booth = BoothFactory(event=expo, number="B02", zone="绿色农畜产品")
+    assign_booth(expo, application(db, expo, user).id, booth.id, expo.organiser)
+    db.session.commit()
+    login(user)
+
+    page = client.get(f"/events/{expo.id}/booths/apply").get_data(as_text=True)
+
+    notice = page.split('id="booth-assigned"')[1].split("</div>")[0]
+    assert "<strong>B02</strong>" in notice and "绿色农畜产品" in notice
+    assert "提交申请" in page  # a second booth can still be asked for

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -12,13 +12,15 @@ import time_machine
 
 from app.auth.sessions import SESSION_VERSION_KEY
 from app.core.enums import EventStatus, RegistrationStatus, TicketType
-from app.core.models import history_for
+from app.core.models import history_for, utcnow
+from app.core.web import local_time
 from app.events.checkin.services import CheckinRefused, check_in_ticket, checkin_counts
 from app.events.checkin.tickets import sign_ticket
 from app.events.models import Attendee, Event
 from tests.events.helpers import event_under_way
 from tests.factories import (
     AdminFactory,
+    EventFactory,
     OrganiserFactory,
     RegistrationFactory,
     TicketCategoryFactory,
@@ -297,3 +299,15 @@ def test_checked_in_attendee_row_is_unchanged_by_a_refused_scan(client, login, d
     first = db.session.scalar(sa.select(Attendee.checked_in_at).where(Attendee.id == attendee.id))
     scan(client, event, attendee.short_code)
     assert db.session.scalar(sa.select(Attendee.checked_in_at).where(Attendee.id == attendee.id)) == first
+
+
+def test_recent_check_ins_of_an_earlier_day_of_the_fair_carry_their_date(client, login, db):
+    now = utcnow().replace(microsecond=0)
+    fair = EventFactory(starts_at=now - timedelta(days=1, hours=2), ends_at=now + timedelta(hours=8))
+    yesterday, today = RegistrationFactory(event=fair).attendees[0], RegistrationFactory(event=fair).attendees[0]
+    yesterday.checked_in_at, today.checked_in_at = now - timedelta(days=1), now - timedelta(minutes=5)
+    db.session.commit()
+    desk(login, fair)
+    recent = {r["name"]: r["checked_in_at"] for r in client.get(f"/events/{fair.id}/checkin/stats").json["recent"]}
+    assert recent[yesterday.name] == local_time(yesterday.checked_in_at, "%m-%d %H:%M")
+    assert recent[today.name] == local_time(today.checked_in_at, "%H:%M")

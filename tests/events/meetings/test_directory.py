@@ -149,12 +149,23 @@ def test_an_organisation_already_invited_shows_no_invite_button(fair, login):
     assert "已邀约" in entry and "约见</a>" not in entry
 
 
-def test_only_participants_open_the_directory(fair, login):
+def test_an_outsider_cannot_open_the_directory(fair, login):
     event, _, _ = fair
     outsider = UserFactory()
     database.session.commit()
-    for user in (outsider, event.organiser):
-        assert login(user).get(f"/events/{event.id}/meetings/directory").status_code == 404
+    assert login(outsider).get(f"/events/{event.id}/meetings/directory").status_code == 404
+
+
+def test_the_organiser_sees_every_participant_read_only_from_the_grid(fair, login):
+    event, me, _ = fair
+    client = login(event.organiser)
+    grid = client.get(f"/events/{event.id}/meetings/grid").get_data(as_text=True)
+    assert f'href="/events/{event.id}/meetings/directory"' in grid
+    page = directory(client, event)
+    assert names_on(page) == {"我方机构", "北疆乳业", "阴山科技大学", "绿源光伏", "安静100%_公司"}
+    assert "约见</a>" not in page and "已邀约" not in page
+    assert "参会机构名录" in page and "推荐与邀请" not in page  # no participant tabs
+    assert names_on(directory(client, event, org_type=OrgType.UNIVERSITY.value)) == {"阴山科技大学"}
 
 
 def test_no_hostile_value_in_any_filter_fails_the_directory(fair, login):

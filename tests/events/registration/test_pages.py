@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 
 from app.core.enums import EventStatus, RegistrationStatus
+from app.core.models import utcnow
 from app.events.models import Registration
 from tests.events.helpers import count
 from tests.factories import EventFactory, RegistrationFactory, UserFactory
@@ -126,3 +129,25 @@ def test_the_register_page_of_a_closed_event_says_registration_is_closed(db, cli
     )
     assert "报名已截止" in resp.get_data(as_text=True)
     assert count(db, Registration) == 0
+
+
+def test_my_registrations_offer_no_cancel_button_once_the_event_has_started(db, client, login):
+    ahead = RegistrationFactory(event__title="下月的培训")
+    now = utcnow()
+    started = RegistrationFactory(
+        org=ahead.org,
+        user=ahead.user,
+        event__title="正在进行的对接会",
+        event__starts_at=now - timedelta(hours=2),
+        event__ends_at=now + timedelta(hours=6),
+        event__registration_closes_at=now - timedelta(days=1),
+    )
+    db.session.commit()
+    login(ahead.user)
+
+    mine = client.get("/events/mine").get_data(as_text=True)
+
+    cards = {title: mine.split(title)[1].split('<div class="col">')[0] for title in ("下月的培训", "正在进行的对接会")}
+    assert f"/events/registrations/{ahead.id}/cancel" in cards["下月的培训"]
+    assert f"/events/registrations/{started.id}/cancel" not in mine  # cancel_registration would refuse it
+    assert "电子票" in cards["正在进行的对接会"]
