@@ -7,6 +7,7 @@ With REQUIRE_ALL=1 a missing dependency fails the test instead of skipping it.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import threading
@@ -39,6 +40,21 @@ def _test_clock(request):
         return
     with time_machine.travel(TEST_CLOCK, tick=True):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _process_state_restored():
+    """What a test may change for the whole process is put back after it: the apps' shared logger level (the
+    benchmark helpers quieten it to WARNING, which would hide the INFO lines later tests read, e.g. the mail a
+    development app prints) and INSTANCE_PATH."""
+    logger = logging.getLogger("app")
+    level, instance = logger.level, os.environ.get("INSTANCE_PATH")
+    yield
+    logger.setLevel(level)
+    if instance is None:
+        os.environ.pop("INSTANCE_PATH", None)
+    else:
+        os.environ["INSTANCE_PATH"] = instance
 
 
 def missing(reason: str):
