@@ -80,3 +80,18 @@ def test_a_posting_found_by_meaning_outside_the_chosen_filters_is_not_shown(sema
     page = client.get("/search", query_string={"q": "打磨车间灰尘大，环保不达标", "region": "150100"})
     assert page.status_code == 200 and DUST not in page.get_data(as_text=True)
     assert DUST in titles(client, "打磨车间灰尘大，环保不达标")  # the same sentence without the filter finds it
+
+
+def test_postings_that_match_the_words_come_first_and_those_found_by_meaning_follow_under_their_own_heading(
+    semantic_app, catalogue, db
+):
+    meter = PostingFactory(
+        title="车间灰尘浓度在线检测仪", keywords=["粉尘检测"], body="实时监测车间灰尘浓度，超标报警。"
+    )
+    touch_posting(meter)
+    db.session.commit()
+    drain_and_rematch()
+    html = semantic_app.test_client().get("/search", query_string={"q": "灰尘浓度"}).get_data(as_text=True)
+    assert "共 1 条结果，另有 1 条意思相近的信息列在后面" in html
+    words, meaning = html.index(f'href="/postings/achievement/{meter.id}"'), html.index('id="related-title"')
+    assert words < meaning < html.index(DUST)  # the count's one posting, then the heading, then the dust posting
