@@ -16,7 +16,8 @@ TERM_FACETS: tuple[str, ...] = ("issuer", "region", "benefit")
 WINDOW_FACET = "window"
 
 
-def _bounds(today: date) -> tuple[str, str]:
+def window_bounds(today: date) -> tuple[str, str]:
+    """Today and the last day a window may close on to be 即将截止, as ISO dates (how the index stores them)."""
     return today.isoformat(), (today + timedelta(days=CLOSING_DAYS)).isoformat()
 
 
@@ -30,7 +31,7 @@ def _either(*clauses: dict) -> dict:
 
 def window_clause(window: str, today: date) -> dict:
     """The DSL filter of one window status on `today`."""
-    start, soon = _bounds(today)
+    start, soon = window_bounds(today)
     opened = _either(_missing("opens_on"), {"range": {"opens_on": {"lte": start}}})
     if window == "closed":
         return {"range": {"closes_on": {"lt": start}}}
@@ -51,7 +52,7 @@ def window_buckets(aggregation: dict) -> list[tuple[str, int]]:
 
 def window_sql(window: str, today: date, alias: str = "d") -> tuple[str, list]:
     """The SQL twin of window_clause over a table with opens_on/closes_on ISO-date text columns."""
-    start, soon = _bounds(today)
+    start, soon = window_bounds(today)
     opened = f"({alias}.opens_on IS NULL OR {alias}.opens_on <= ?)"
     if window == "closed":
         return f"{alias}.closes_on < ?", [start]

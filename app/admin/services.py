@@ -15,17 +15,15 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from app.core.enums import PostingStatus, VerificationStatus
 from app.core.errors import DomainError, ValidationFailed
 from app.core.web import human_size
 from app.extensions import db
 from app.lists.models import CatalogList
-from app.organizations.models import Organization
+from app.organizations.verification import pending_verification_count
 from app.postings.importing.reading import UnreadableFile, content_error, format_of, read_records
 from app.postings.importing.validation import Validation, validate_records
 from app.postings.importing.writing import ImportSummary, import_records
-from app.postings.models import Posting
-from app.postings.queries import published_counts
+from app.postings.queries import published_counts, submitted_count
 
 UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
 STALE_SECONDS = 24 * 3600
@@ -42,12 +40,8 @@ class ImportCollision(DomainError):
 def admin_overview() -> dict:
     """What waits for an admin, and how much is published per kind."""
     return {
-        "pending_orgs": db.session.scalar(
-            sa.select(sa.func.count()).where(Organization.verification == VerificationStatus.PENDING)
-        ),
-        "awaiting_moderation": db.session.scalar(
-            sa.select(sa.func.count()).where(Posting.status == PostingStatus.SUBMITTED)
-        ),
+        "pending_orgs": pending_verification_count(),
+        "awaiting_moderation": submitted_count(),
         "published": published_counts(),
         "draft_lists": db.session.scalar(sa.select(sa.func.count()).where(CatalogList.published_at.is_(None))),
     }

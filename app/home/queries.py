@@ -8,14 +8,13 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload
 
-from app.core.enums import EventStatus, MeetingRequestStatus, RegistrationStatus, VerificationStatus
+from app.core.enums import EventStatus, MeetingRequestStatus, RegistrationStatus
 from app.core.models import utcnow
 from app.events.judging.models import Judge, JudgingState
 from app.events.listing import organised_events
 from app.events.meetings.models import MeetingRequest
 from app.events.models import LIVE_STATUSES, Event, Registration
 from app.extensions import db
-from app.organizations.models import Organization
 
 
 def upcoming_registrations(org_id: int, limit: int = 5) -> list[Registration]:
@@ -83,12 +82,6 @@ def registration_counts(event_ids: list[int]) -> dict[int, dict[str, int]]:
         if status == RegistrationStatus.PENDING:
             row["pending"] += orgs
     return counts
-
-
-def pending_verification_count() -> int:
-    """Organisations waiting for the platform's verification."""
-    stmt = sa.select(sa.func.count()).where(Organization.verification == VerificationStatus.PENDING)
-    return db.session.scalar(stmt) or 0
 
 
 # A judge still finds the event for a week after it ended (results, late corrections before closing).

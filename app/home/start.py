@@ -18,6 +18,7 @@ from app.events.models import Event, Registration
 from app.extensions import db
 from app.home import queries
 from app.matching.services import count_new_org_matches, org_top_matches
+from app.organizations.verification import pending_verification_count
 from app.postings.queries import home_summary, org_postings_to_finish, submitted_count
 
 OPEN_EVENTS = 4
@@ -81,7 +82,7 @@ def organiser_start(user) -> dict:
     events = queries.current_organised_events(user)
     start = {"events": events, "counts": queries.registration_counts([e.id for e in events])}
     if user.is_platform_admin:
-        start["pending_orgs"] = queries.pending_verification_count()
+        start["pending_orgs"] = pending_verification_count()
         start["awaiting_moderation"] = submitted_count()
     return start
 

@@ -91,6 +91,12 @@ def verify_organizations(org_ids: Iterable[int], actor: User) -> int:
     return approved
 
 
+def pending_verification_count() -> int:
+    """Organisations waiting for the platform's verification."""
+    stmt = sa.select(sa.func.count()).where(Organization.verification == VerificationStatus.PENDING)
+    return db.session.scalar(stmt) or 0
+
+
 def pending_organizations() -> list[Organization]:
     return db.session.scalars(
         sa.select(Organization)

@@ -27,8 +27,8 @@ from app.policies.models import Policy, PolicyItem
 from app.policies.places import AUTONOMOUS_REGION, place_key
 from app.policies.rules import scoped_rule
 from app.policies.services import evaluate_org, open_items_filter
+from search.policy_filters import CLOSING_DAYS  # the one definition of 即将截止, shared with the search facets
 
-CLOSING_DAYS = 7  # an open window closing within this many days is 即将截止 (the first reminder goes out then)
 VISIBLE = (PolicyStatus.PUBLISHED, PolicyStatus.EXPIRED)  # what the public may open; drafts and withdrawn: 404
 
 

@@ -22,7 +22,7 @@ from app.core.policy_enums import BenefitType
 from app.core.regions import region_name
 from search import SearchResult
 from search.documents import POLICY_KIND
-from search.policy_filters import CLOSING_DAYS, WINDOW_FACET, WINDOWS
+from search.policy_filters import CLOSING_DAYS, WINDOW_FACET, WINDOWS, window_bounds
 
 TAB_LABEL = "惠企政策"
 WINDOW_LABELS = {"open": "申报中", "closing": f"即将截止（{CLOSING_DAYS}天内）", "closed": "已截止"}
@@ -52,12 +52,12 @@ def benefit_label(value) -> str:
 
 def window_state(opens_on: str | None, closes_on: str | None, today: date) -> str:
     """未开始 / 申报中 / 即将截止 / 已截止 of one window on `today` (the same rules as the facet)."""
-    day = today.isoformat()
+    day, closing = window_bounds(today)
     if closes_on and closes_on < day:
         return "已截止"
     if opens_on and opens_on > day:
         return "未开始"
-    if closes_on and date.fromisoformat(closes_on) <= date.fromordinal(today.toordinal() + CLOSING_DAYS):
+    if closes_on and closes_on <= closing:
         return "即将截止"
     return "申报中"
 
