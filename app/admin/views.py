@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
@@ -18,6 +16,7 @@ from app.admin.services import (
     upload_to_session,
 )
 from app.auth.decorators import platform_admin_required
+from app.core.clock import local_today
 from app.core.enums import PostingKind, PostingStatus
 from app.core.exports import export_rows
 from app.core.web import human_size
@@ -113,6 +112,6 @@ def export():
         kind = PostingKind(form.kind.data) if form.kind.data else None
         status = PostingStatus(form.status.data) if form.status.data else None
         headers, rows = export_table(kind, status)
-        name = f"联桥信息导出-{kind.label if kind else '全部类别'}-{status.label if status else '全部状态'}-{date.today():%Y%m%d}"
+        name = f"联桥信息导出-{kind.label if kind else '全部类别'}-{status.label if status else '全部状态'}-{local_today():%Y%m%d}"
         return export_rows(fmt, name.replace("/", "-"), headers, rows)
     return render_template("admin/export.html", form=form)

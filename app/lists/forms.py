@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.core.clock import local_today
 from app.core.enums import ListKind, OrgType
 from app.core.forms import BaseForm, select_choices, with_blank
 from app.core.industries import industry_choices
@@ -17,7 +16,7 @@ FIRST_YEAR = 2015
 
 
 def year_pairs() -> list[tuple[int, str]]:
-    return [(year, f"{year}年") for year in range(date.today().year + 1, FIRST_YEAR - 1, -1)]
+    return [(year, f"{year}年") for year in range(local_today().year + 1, FIRST_YEAR - 1, -1)]
 
 
 def _year_or_none(value) -> int | None:
@@ -40,7 +39,7 @@ class CatalogListForm(BaseForm):
         super().__init__(*args, **kwargs)
         self.year.choices = select_choices(year_pairs())
         if self.year.data is None:
-            self.year.data = date.today().year
+            self.year.data = local_today().year
 
 
 class ListFilterForm(BaseForm):

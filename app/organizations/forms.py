@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, EmailField, IntegerField, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
+from app.core.clock import local_today
 from app.core.enums import OrgSize, OrgType, Tier, VerificationStatus
 from app.core.forms import BaseForm, checked_by, strip, upper, with_blank
 from app.core.glossary import INDUSTRY_HELP
@@ -126,7 +125,7 @@ class TierForm(BaseForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.year.data is None and not self.is_submitted():
-            self.year.data = date.today().year
+            self.year.data = local_today().year
 
 
 class DecisionForm(BaseForm):

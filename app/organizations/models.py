@@ -5,6 +5,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.clock import local_today
 from app.core.enums import OrgRole, OrgSize, OrgType, Tier, VerificationStatus
 from app.core.models import EnumText, PlaceNamesMixin, StoredFileMixin, TimestampMixin, utcnow
 from app.extensions import db
@@ -61,7 +62,7 @@ class Organization(TimestampMixin, PlaceNamesMixin, db.Model):
 
     def current_tier(self, on: date | None = None) -> Tier | None:
         """The highest tier whose recognition has not expired."""
-        on = on or date.today()
+        on = on or local_today()
         valid = [t.tier for t in self.tiers if t.expires_on is None or t.expires_on >= on]
         return max(valid, key=lambda t: t.rank) if valid else None
 

@@ -15,6 +15,7 @@ from flask import current_app, url_for
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import User
+from app.core.clock import local_today
 from app.core.enums import OrgRole, OrgSize, OrgType, Tier, VerificationStatus
 from app.core.errors import DomainError, FieldError, Forbidden, NotFound, ValidationFailed
 from app.core.mail import queue_mail, site_url
@@ -323,7 +324,7 @@ def add_tier_record(
     require_org_admin(org, actor)
     if org.org_type != OrgType.SME:
         raise DomainError("只有中小企业可以登记梯度培育层级（创新型中小企业、专精特新、小巨人）")
-    this_year = date.today().year
+    this_year = local_today().year
     if not FIRST_TIER_YEAR <= year <= this_year:
         raise FieldError("year", f"认定年份应在 {FIRST_TIER_YEAR}–{this_year} 之间")
     if expires_on is not None and expires_on < date(year, 1, 1):

@@ -3,12 +3,11 @@ verification queue and organisation list. Thin: form → service → commit."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from app.auth.decorators import org_member_required, platform_admin_required
+from app.core.clock import local_today
 from app.core.enums import OrgRole, PostingKind, Tier
 from app.core.errors import ValidationFailed
 from app.core.exports import export_rows
@@ -55,7 +54,7 @@ def render_dashboard(invite_form=None, tier_form=None, status=200):
             new_kinds=posting_kinds_to_create(),
             history=history_for("organization", org.id),
             now=utcnow(),
-            today=date.today(),
+            today=local_today(),
         ),
         status,
     )

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from app.core.clock import local_today
 from app.core.enums import ACHIEVEMENT_MODES, NEED_MODES, CooperationMode, PostingKind, Tier
 from app.core.industries import normalize_industry
 from app.core.regions import parse_region
@@ -163,7 +164,7 @@ def clean_posting(kind: PostingKind, raw: dict, *, today: date | None = None, ch
 
     `check_deadline` is off when re-saving an existing posting whose deadline has already passed.
     """
-    today = today or date.today()
+    today = today or local_today()
     out = Cleaned()
     # The order of these steps is the order of the error messages a user reads.
     for name in REQUIRED[kind]:

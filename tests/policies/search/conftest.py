@@ -10,7 +10,6 @@ import uuid
 import pytest
 
 from tests.conftest import missing
-from tests.e2e.conftest import browser, csp_violations, live_server, new_page  # noqa: F401 (for test_pages_browser.py)
 
 SEARCH_URL = os.environ.get("SEARCH_URL", "http://127.0.0.1:9200")
 

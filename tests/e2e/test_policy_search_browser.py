@@ -3,10 +3,11 @@ and the 相关政策 box on the firm's own MES need (screenshots in SCREENSHOT_D
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import timedelta
 
 import pytest
 
+from app.core.clock import local_today
 from app.core.enums import PostingKind
 from app.extensions import db as database
 from app.search.sync import drain_outbox
@@ -20,8 +21,12 @@ pytestmark = pytest.mark.browser
 
 def seed(app) -> dict:
     with app.app_context():
-        make_policy(database, DIGITAL, [DIGITAL_ITEM, {**DIGITAL_ITEM, "title": "工业软件上云服务券"}])
-        make_policy(database, JOBS, [JOBS_ITEM, {**JOBS_ITEM, "title": "以工代训补贴", "closes_on": date.today()}])
+        # The browser keeps the real clock: windows are set from today in Beijing, not the helpers' fixed dates.
+        today = local_today()
+        digital = {**DIGITAL_ITEM, "opens_on": today - timedelta(days=30), "closes_on": today + timedelta(days=30)}
+        jobs = {**JOBS_ITEM, "closes_on": today + timedelta(days=20)}
+        make_policy(database, DIGITAL, [digital, {**digital, "title": "工业软件上云服务券"}])
+        make_policy(database, JOBS, [jobs, {**jobs, "title": "以工代训补贴", "closes_on": today}])
         org = OrgFactory(name="包头智造装备有限公司", region="150200")
         need = PostingFactory(
             org=org,
