@@ -129,6 +129,12 @@ def _connect_receivers() -> None:
 def _register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
     from app.auth.views import bp as auth_bp
+    from app.challenges.applications.views import bp as challenge_applications_bp
+    from app.challenges.delivery.views import bp as challenge_delivery_bp
+    from app.challenges.items.manage import bp as challenge_manage_bp
+    from app.challenges.items.views import bp as challenges_bp
+    from app.challenges.notice.views import bp as challenge_notice_bp
+    from app.challenges.review.views import bp as challenge_review_bp
     from app.docking.views import bp as docking_bp
     from app.events.booths.views import bp as booths_bp
     from app.events.checkin.views import bp as checkin_bp
@@ -170,6 +176,16 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(policy_staff_bp, url_prefix="/policies/manage")  # staff: policies, rules, preview
     app.register_blueprint(policy_figures_bp)  # /policies/figures: 政策兑现统计 for authorities and admins
     app.register_blueprint(org_profile_bp, url_prefix="/orgs")  # 企业画像
+    # 揭榜挂帅 / 赛马制: public pages, the issuer's desk, 揭榜, review, 公示, delivery
+    for challenge_bp in (
+        challenges_bp,
+        challenge_manage_bp,
+        challenge_applications_bp,
+        challenge_review_bp,
+        challenge_notice_bp,
+        challenge_delivery_bp,
+    ):
+        app.register_blueprint(challenge_bp, url_prefix="/challenges")
 
 
 def _register_cli(app: Flask) -> None:

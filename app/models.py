@@ -1,6 +1,29 @@
 """Import every model module so metadata (and Alembic autogenerate) sees all tables."""
 
 from app.auth.models import User  # noqa: F401
+from app.challenges.applications.models import (  # noqa: F401
+    ApplicationAttachment,
+    ChallengeApplication,
+    ChallengeInvite,
+    ConsortiumPartner,
+)
+from app.challenges.delivery.models import (  # noqa: F401
+    AcceptanceCheck,
+    ChallengeContract,
+    ChallengePayment,
+    ContractMilestone,
+    MilestoneFile,
+    MilestoneReport,
+)
+from app.challenges.items.models import (  # noqa: F401
+    ChallengeBatch,
+    ChallengeIndicator,
+    ChallengeItem,
+    ChallengeQuestion,
+    PaymentTranche,
+)
+from app.challenges.notice.models import ChallengeNotice, ChallengeObjection, ObjectionFile, WorkdayOverride  # noqa: F401
+from app.challenges.review.models import ChallengeExpert, ReviewAssignment, ReviewCriterion, ReviewScore  # noqa: F401
 from app.core.job_locks import JobLock  # noqa: F401
 from app.core.mail import MailOutbox  # noqa: F401
 from app.core.models import StatusChange  # noqa: F401

@@ -212,6 +212,12 @@ class NotificationKind(LabelledEnum):
     MEETING_CANCELLED = ("meeting_cancelled", "洽谈已取消")
     POLICY_ELIGIBLE = ("policy_eligible", "新的可申报政策")
     POLICY_CLOSING = ("policy_closing", "政策申报即将截止")
+    CHALLENGE_INVITE = ("challenge_invite", "揭榜邀请")
+    CHALLENGE_PARTNER = ("challenge_partner", "联合体成员确认")
+    CHALLENGE_APPLICATION = ("challenge_application", "揭榜申报进展")
+    CHALLENGE_REVIEW = ("challenge_review", "评审任务")
+    CHALLENGE_NOTICE = ("challenge_notice", "公示与异议")
+    CHALLENGE_DELIVERY = ("challenge_delivery", "攻关任务进展")
     SYSTEM = ("system", "系统通知")
 
 
@@ -330,6 +336,7 @@ class DockingOrigin(LabelledEnum):
     MATCH = ("match", "匹配推荐")
     POSTING = ("posting", "信息详情页")
     EVENT_MEETING = ("event_meeting", "活动洽谈")
+    CHALLENGE = ("challenge", "揭榜挂帅")
 
 
 class DockingEventKind(LabelledEnum):

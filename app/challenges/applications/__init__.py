@@ -1,0 +1,1 @@
+"""See app/challenges/__init__.py."""
