@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from flask import Blueprint, render_template, session
+from flask import Blueprint, current_app, render_template, send_from_directory, session
 from flask_login import current_user
 
 from app.core.enums import PostingKind
@@ -39,6 +39,13 @@ def index():
         since = _previous_visit()
         session[SEEN_KEY] = utcnow().isoformat()
     return render_template("home/index.html", is_today=is_today, **home_context(current_user, since))
+
+
+@bp.get("/favicon.ico")
+@http_allowed
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page links; answer with the site's SVG icon, not a 404."""
+    return send_from_directory(current_app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400)
 
 
 @bp.get("/healthz")

@@ -46,14 +46,18 @@ REMINDERS = {7: NOTICE_CLOSING_7, 1: NOTICE_CLOSING_1}  # days before the window
 CLAIM_BATCH = 1000
 
 
+def firms_filter(org=None):
+    """The organisations a policy is for: verified, and not a 主管部门 (the staff preview counts these).
+    `org` is the organisations table (pushdown's Source.org) or the model's."""
+    org = Organization.__table__ if org is None else org
+    return sa.and_(org.c.verification == VerificationStatus.VERIFIED.value, org.c.org_type != OrgType.AUTHORITY.value)
+
+
 def recipients_filter(org=None):
-    """The firms the push speaks to (and the authority's figures count): verified, not a 主管部门, with someone
-    to tell. `org` is the organisations table (pushdown's Source.org) or the model."""
+    """The firms the push speaks to (and the authority's figures count): firms_filter's, with someone to tell."""
     org = Organization.__table__ if org is None else org
     has_user = sa.exists().where(User.org_id == org.c.id, User.active.is_(True))
-    return sa.and_(
-        org.c.verification == VerificationStatus.VERIFIED.value, org.c.org_type != OrgType.AUTHORITY.value, has_user
-    )
+    return sa.and_(firms_filter(org), has_user)
 
 
 def item_rule(item: PolicyItem) -> dict:

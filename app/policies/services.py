@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from app.core.clock import local_date, local_today
-from app.core.enums import VerificationStatus
 from app.core.errors import InvalidTransition, NotFound
 from app.core.models import record_change
 from app.core.policy_enums import PolicyStatus
@@ -22,7 +21,7 @@ from app.organizations.profile import profile_of
 from app.policies.evaluation import Evaluation, evaluate, facts_of
 from app.policies.importing import ParsedPolicy
 from app.policies.models import Policy, PolicyItem
-from app.policies.push import push_items
+from app.policies.push import firms_filter, push_items
 from app.policies.pushdown import count_verdicts
 from app.policies.rules import scoped_rule
 from app.policies.windows import open_items_filter
@@ -115,8 +114,8 @@ def evaluate_org(org: Organization, today: date | None = None) -> list[tuple[Pol
 
 
 def preview_reach(items: list[PolicyItem], today: date | None = None) -> list[tuple[int, int]]:
-    """For staff before publishing: how many verified firms each item's rule reaches, as (符合, 可能符合)."""
+    """For staff before publishing: how many verified firms (not 主管部门) each item's rule reaches, as
+    (符合, 可能符合)."""
     today = today or local_today()
-    verified = Organization.verification == VerificationStatus.VERIFIED
     rules = [scoped_rule(item.rules, item.policy.region) for item in items]
-    return count_verdicts(rules, today, where=verified)
+    return count_verdicts(rules, today, where=firms_filter())

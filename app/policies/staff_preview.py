@@ -14,7 +14,6 @@ from datetime import date
 import sqlalchemy as sa
 
 from app.core.clock import local_today
-from app.core.enums import VerificationStatus
 from app.core.policy_enums import Verdict
 from app.extensions import db
 from app.organizations.models import Organization
@@ -22,12 +21,12 @@ from app.organizations.profile import profile_of
 from app.policies.evaluation import evaluate, facts_of
 from app.policies.fields import FIELDS
 from app.policies.models import PolicyItem
+from app.policies.push import firms_filter
 from app.policies.pushdown import rule_sql, source_for, verdict_sql
 from app.policies.rules import scoped_rule
 from app.policies.services import preview_reach
 
 MAYBE_SAMPLE = 300
-VERIFIED = Organization.verification == VerificationStatus.VERIFIED
 
 
 @dataclass
@@ -50,7 +49,7 @@ def preview_item(item: PolicyItem, today: date | None = None) -> Preview:
     undecided = db.session.scalars(
         sa.select(src.org.c.id)
         .select_from(src.from_)
-        .where(VERIFIED, verdict_sql(rule, src) == Verdict.MAYBE.value)
+        .where(firms_filter(src.org), verdict_sql(rule, src) == Verdict.MAYBE.value)
         .order_by(src.org.c.id)
         .limit(MAYBE_SAMPLE)
     ).all()
@@ -62,10 +61,10 @@ def preview_item(item: PolicyItem, today: date | None = None) -> Preview:
 
 
 def qualifying_select(item: PolicyItem, today: date | None = None):
-    """The verified firms the item's rule certainly reaches today, by name (a select of Organization)."""
+    """The verified firms (not 主管部门) the item's rule certainly reaches today, by name (a select of Organization)."""
     today = today or local_today()
     rule = item_rule(item)
     src = source_for([rule], today)
     yes, _ = rule_sql(rule, src)
-    ids = sa.select(src.org.c.id).select_from(src.from_).where(VERIFIED, yes)
+    ids = sa.select(src.org.c.id).select_from(src.from_).where(firms_filter(src.org), yes)
     return sa.select(Organization).where(Organization.id.in_(ids)).order_by(Organization.name, Organization.id)

@@ -293,5 +293,13 @@ def test_a_judge_starts_from_the_events_to_score_and_reads_the_results_once_scor
     assert f"/events/{event.id}/judging/results" in links(card) and "/judging/score" not in str(card)
 
 
+def test_a_person_of_no_organisation_is_not_offered_a_registration_they_would_be_refused(client, world):
+    judge = UserFactory(org=None)
+    db.session.commit()
+    card = page(client, judge).select_one(f"[data-home-event='{world.open_event.id}']")
+    assert card.find("a", string="立即报名") is None
+    assert card.find("a", string="查看详情")["href"] == f"/events/{world.open_event.id}"
+
+
 def test_a_member_who_judges_nothing_sees_no_judging_card(client, world):
     assert page(client, world.sme_user).select_one("#judging") is None
