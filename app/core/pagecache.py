@@ -78,6 +78,7 @@ def _raise_version(session: Session) -> None:
     """Before a commit that changed public rows: raise the version in the same transaction."""
     if not session.in_transaction():
         return
+    session.flush()  # what is still pending must reach the database (and _note_write) before we look
     conn = session.connection()
     if conn.info.pop(_CHANGED, False):
         updated = session.execute(sa.update(ContentVersion).values(version=ContentVersion.version + 1))

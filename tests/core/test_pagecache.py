@@ -70,6 +70,15 @@ def test_a_change_is_seen_at_once_by_the_next_visitor(app, client):
     assert "叶片检测新方法" in client.get(detail).get_data(as_text=True)
 
 
+def test_a_change_left_to_the_commit_to_flush_is_seen_too(app, client):
+    posting = PostingFactory(title="风电叶片无损检测")
+    db.session.commit()
+    assert "风电叶片无损检测" in client.get(LIST).get_data(as_text=True)
+    posting.title = "风电叶片超声检测"  # nothing flushes it before the commit does
+    db.session.commit()
+    assert "风电叶片超声检测" in client.get(LIST).get_data(as_text=True)
+
+
 def test_private_writes_and_rollbacks_leave_cached_pages_alone(app, client):
     user = UserFactory()
     PostingFactory(title="风电叶片无损检测")
