@@ -43,6 +43,9 @@ JOBS: list[Job] = [
     Job("policies_push", "app.policies.push:push_open_items", "interval", {"hours": 1}, "向符合条件的企业推送可申报政策（每家每事项一次）"),
     Job("policies_remind", "app.policies.push:send_closing_reminders", "interval", {"hours": 1}, "政策申报截止前 7 天和 1 天提醒已关注未申报的企业"),
     Job("policies_expire", "app.policies.services:expire_due_policies", "cron", {"hour": 16, "minute": 5}, "失效日期已过的政策改为已失效（北京时间 0:05）"),
+    Job("challenges_close", "app.challenges.items.services:close_due_items", "interval", {"hours": 1}, "征集截止的揭榜项目转入评审"),
+    Job("challenges_milestone_reminders", "app.challenges.delivery.services:send_milestone_reminders", "cron", {"hour": 1, "minute": 10}, "攻关任务里程碑到期前 7 天和逾期提醒"),
     Job("purge_expired", "app.admin.jobs:purge_expired", "cron", {"hour": 19, "minute": 0}, "清理过期的邀请、已处理的同步记录和旧通知"),
+    Job("challenges_confirm_notices", "app.challenges.notice.services:confirm_due_notices", "interval", {"hours": 1}, "公示期满且无成立异议的揭榜结果自动确认"),
 ]
 # fmt: on

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
 
+from app.core.errors import FieldError
+
 CHINA_TZ = timezone(timedelta(hours=8))
 
 
@@ -25,3 +27,18 @@ def local_date(moment: datetime) -> date:
 def local_today() -> date:
     """Today in Beijing, whatever zone the server's clock is in."""
     return datetime.now(CHINA_TZ).date()
+
+
+def past_day(value, field: str, label: str) -> date:
+    """A date typed into a form (or given as a date) that is not after today in Beijing: when money was paid,
+    a contract signed, a result accepted. FieldError on `field`, in Chinese, otherwise."""
+    if isinstance(value, date):
+        day = value
+    else:
+        try:
+            day = date.fromisoformat(str(value or "").strip())
+        except ValueError:
+            raise FieldError(field, f"请填写{label}（格式：2026-01-31）") from None
+    if day > local_today():
+        raise FieldError(field, f"{label}不能晚于今天")
+    return day

@@ -258,6 +258,13 @@ class HistoryAction(LabelledEnum):
     PRESENTER_REMOVED = ("presenter_removed", "移出出场名单")
     LINEUP_SAVED = ("lineup_saved", "调整出场顺序")
     SCORES_SAVED = ("scores_saved", "保存评分")
+    EXPERT_ADDED = ("expert_added", "加入专家库")
+    EXPERT_DEACTIVATED = ("expert_deactivated", "停用专家")
+    EXPERT_ASSIGNED = ("expert_assigned", "分配评审专家")
+    EXPERT_UNASSIGNED = ("expert_unassigned", "移除评审专家")
+    NO_CONFLICT_DECLARED = ("no_conflict_declared", "签署无利益冲突声明")
+    CONFLICT_DECLARED = ("conflict_declared", "声明存在利益冲突")
+    REVIEW_CLOSED = ("review_closed", "截止专家评分")
 
 
 # ── events ───────────────────────────────────────────────────────────────────────────────────────

@@ -17,6 +17,7 @@ from app.core.models import record_change, utcnow
 from app.core.outbox import enqueue_index
 from app.core.regions import region_name
 from app.demo.booths import seed_booths
+from app.demo.challenges import seed_challenges
 from app.demo.checkins import seed_checkins
 from app.demo.compose import Composer, Planned, account_email
 from app.demo.data import phrases
@@ -107,6 +108,7 @@ def seed_demo(seed: int = DEFAULT_SEED) -> dict[str, int]:
     counts.update(seed_checkins(now))
     counts.update(seed_lists(now))
     counts.update(seed_policies(now, password_hash))
+    counts.update(seed_challenges(now, password_hash))  # after the policies: their departments issue 榜单
     draft = seed_sme_draft(now, people["yikang"])
     for key in (draft.kind.value, draft.status.value):
         counts[key] = counts.get(key, 0) + 1

@@ -7,18 +7,26 @@ reached from any stage that is not final. Only the two parties write; platform a
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
+from flask import current_app
 
-from app.core.clock import local_today
-from app.core.enums import ContractType, DockingEventKind, DockingStage, NotificationKind
+from app.core.clock import past_day
+from app.core.enums import (
+    ContractType,
+    DockingEventKind,
+    DockingOrigin,
+    DockingRequestStatus,
+    DockingStage,
+    NotificationKind,
+)
 from app.core.errors import FieldError, InvalidTransition, NotFound, ValidationFailed
 from app.core.models import record_change, utcnow
 from app.core.uploads import store_upload, upload_root
 from app.docking.models import DockingEvent, DockingFile, DockingFollowUp, DockingRecord, DockingRequest
-from app.docking.services import record_link
+from app.docking.services import accept_docking_request, open_request, record_link
 from app.extensions import db
 from app.notifications.services import notify, org_user_ids
 
@@ -146,6 +154,52 @@ def add_docking_file(record: DockingRecord, actor, upload) -> DockingFile:
     return item
 
 
+# --- a docking both sides agreed elsewhere ---------------------------------------------------------
+
+
+def open_agreed_record(actor, from_org_id: int, target_posting_id: int, to_org_id: int, message: str) -> DockingRecord:
+    """The docking record of a cooperation both sides already agreed outside a request (a 揭榜挂帅 award: the
+    winner `from_org_id` with the issuer `to_org_id` on the backing need posting), so the funnel counts it.
+
+    Reuses the winner's record on that posting when it is still open (not 已完成 / 已终止); otherwise accepts
+    the winner's pending request on it, or writes one (origin 揭榜挂帅) and accepts it on behalf of the
+    issuer (`actor`). The checks of a request a member sends (verification, same group, posting still
+    published) do not apply: the award decided who docks. The caller then moves the record (move_docking_stage).
+    """
+    existing = db.session.scalar(
+        sa.select(DockingRecord)
+        .join(DockingRequest, DockingRecord.request_id == DockingRequest.id)
+        .where(
+            DockingRequest.from_org_id == from_org_id,
+            DockingRequest.target_posting_id == target_posting_id,
+            DockingRecord.stage.not_in(FINAL),
+        )
+        .order_by(DockingRecord.id.desc())
+        .limit(1)
+    )
+    if existing is not None:
+        return existing
+    req = open_request(from_org_id, target_posting_id)
+    if req is None:
+        now = utcnow()
+        req = DockingRequest(
+            from_org_id=from_org_id,
+            to_org_id=to_org_id,
+            target_posting_id=target_posting_id,
+            origin=DockingOrigin.CHALLENGE,
+            message=message[:1000],
+            status=DockingRequestStatus.PENDING,
+            created_at=now,
+            expires_at=now + timedelta(days=current_app.config["DOCKING_REQUEST_EXPIRY_DAYS"]),
+        )
+        db.session.add(req)
+        db.session.flush()
+        record_change("docking_request", req.id, None, DockingRequestStatus.PENDING, actor, message[:200])
+    else:
+        req.expires_at = max(req.expires_at, utcnow() + timedelta(minutes=1))
+    return accept_docking_request(req, actor)
+
+
 # --- stage moves --------------------------------------------------------------------------------
 
 
@@ -169,19 +223,6 @@ def parse_amount(value) -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
-def parse_day(value, field: str, label: str) -> date:
-    if isinstance(value, date):
-        day = value
-    else:
-        try:
-            day = date.fromisoformat(str(value or "").strip())
-        except ValueError:
-            raise FieldError(field, f"请填写{label}（格式：2026-01-31）") from None
-    if day > local_today():
-        raise FieldError(field, f"{label}不能晚于今天")
-    return day
-
-
 def _check_move(record: DockingRecord, target: DockingStage) -> None:
     if record.stage in FINAL:
         raise InvalidTransition(f"对接已{record.stage.label}，不能再变更阶段")
@@ -201,7 +242,7 @@ def _apply_signing(record: DockingRecord, contract_type, amount, signed_on) -> N
         errors["contract_type"] = "请选择合同类型"
     checks = {
         "amount_wan": lambda: parse_amount(amount),
-        "signed_on": lambda: parse_day(signed_on, "signed_on", "签约日期"),
+        "signed_on": lambda: past_day(signed_on, "signed_on", "签约日期"),
     }
     for field, parse in checks.items():
         try:
@@ -215,7 +256,7 @@ def _apply_signing(record: DockingRecord, contract_type, amount, signed_on) -> N
 
 
 def _apply_completion(record: DockingRecord, completed_on, note) -> str:
-    day = parse_day(completed_on, "completed_on", "验收日期")
+    day = past_day(completed_on, "completed_on", "验收日期")
     if record.signed_on and day < record.signed_on:
         raise FieldError("completed_on", "验收日期不能早于签约日期")
     record.completed_on = day

@@ -92,6 +92,7 @@ def upgrade():
         sa.Column("goal", sa.Text(), nullable=False),
         sa.Column("background", sa.Text(), nullable=True),
         sa.Column("industry", sa.String(length=3), nullable=True),
+        sa.Column("keywords", sa.JSON(), nullable=False),
         sa.Column("complete_by", sa.Date(), nullable=False),
         sa.Column("funding_wan", sa.Numeric(precision=12, scale=2), nullable=False),
         sa.Column("mode", sa.String(length=30), nullable=False),

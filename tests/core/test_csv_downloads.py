@@ -12,8 +12,9 @@ from flask import url_for
 
 from app.core.enums import EventType, PostingKind
 from app.lists.models import CatalogList
+from tests.challenges.helpers import make_item
 from tests.conftest import login_as
-from tests.factories import AdminFactory, EventFactory
+from tests.factories import AdminFactory, EventFactory, OrgFactory
 from tests.web.test_export_formulas import _published_policy_item
 
 EXPORTERS = re.compile(r"\bexport_(rows|sheets)\(")
@@ -34,8 +35,15 @@ def objects(db):
     db.session.add(catalog)
     admin = AdminFactory()
     policy_item = _published_policy_item(db)
+    challenge = make_item(db, OrgFactory())
     db.session.commit()
-    return {"admin": admin, "events": events, "list_id": catalog.id, "policy_item": policy_item}
+    return {
+        "admin": admin,
+        "events": events,
+        "list_id": catalog.id,
+        "policy_item": policy_item,
+        "challenge": (challenge.batch_id, challenge.id),
+    }
 
 
 def csv_url(endpoint: str, objects: dict) -> str:
@@ -51,6 +59,9 @@ def csv_url(endpoint: str, objects: dict) -> str:
         "postings.index": {"kind": PostingKind.ACHIEVEMENT.value},
         "event_statistics.statistics": {"event_id": events[EventType.DOCKING]},
         "policy_figures.item": {"item_id": objects["policy_item"]},
+        "challenge_notice.export": {"batch_id": objects["challenge"][0]},
+        "challenge_review.export_applications": {"item_id": objects["challenge"][1]},
+        "challenge_review.export_scores": {"item_id": objects["challenge"][1]},
     }.get(endpoint, {})
     if "fmt" not in args:
         args["format"] = "csv"

@@ -67,6 +67,7 @@ class ChallengeItem(TimestampMixin, db.Model):
     goal: Mapped[str] = mapped_column(sa.Text, nullable=False)  # 攻关目标
     background: Mapped[str | None] = mapped_column(sa.Text)  # 需求背景 / 现有基础
     industry: Mapped[str | None] = mapped_column(sa.String(3))  # GB/T 4754 大类 or 门类
+    keywords: Mapped[list] = mapped_column(sa.JSON, default=list, nullable=False)  # for search and matching
     complete_by: Mapped[date] = mapped_column(sa.Date, nullable=False)  # 完成时限
     funding_wan: Mapped[Decimal] = mapped_column(sa.Numeric(12, 2), nullable=False)  # 总经费 / 奖励（万元）
     mode: Mapped[ChallengeMode] = mapped_column(EnumText(ChallengeMode), default=ChallengeMode.SINGLE, nullable=False)

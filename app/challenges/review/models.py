@@ -104,3 +104,20 @@ class ReviewScore(db.Model):
         sa.UniqueConstraint("assignment_id", "criterion_id"),
         sa.CheckConstraint("half_points >= 0", name="nonneg"),
     )
+
+
+class ReviewRound(db.Model):
+    """An item's review at one stage, once its issuer has closed it: scores are final from then on (experts can
+    no longer change them) and the results stand for the decision. No row: the stage is open."""
+
+    __tablename__ = "challenge_review_rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("challenge_items.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    stage: Mapped[ReviewStage] = mapped_column(EnumText(ReviewStage), nullable=False)
+    closed_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, nullable=False)
+    closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    __table_args__ = (sa.UniqueConstraint("item_id", "stage"),)

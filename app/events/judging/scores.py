@@ -3,19 +3,14 @@
 Scoring: a judge saves one presenter at a time; each criterion takes 0 to its maximum in steps of 0.5, or
 is left blank (not yet scored). A judge may revise until scoring is closed.
 
-Results (also shown on the results page):
-- a judge's weighted score for a presenter = Σ (score ÷ maximum × weight) over the criteria, 0–100;
-- the presenter's result = the mean of the weighted scores of the judges who scored *every* criterion
-  for that presenter; a judge with a criterion missing is left out for that presenter ("3/5 位评委完成");
-- results are rounded to two decimals (half up) and ranked high to low; equal rounded results share a
-  rank and are marked 并列 (1, 2, 2, 4); presenters without any complete score are listed last as 未评分.
+Results (also shown on the results page) follow the rubric engine, app/core/rubric.py: weighted scores,
+the mean over judges who scored every criterion ("3/5 位评委完成"), two decimals, ranks with ties (1, 2, 2, 4),
+presenters without any complete score last as 未评分.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from fractions import Fraction
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -23,13 +18,13 @@ from sqlalchemy.orm import selectinload
 from app.core.enums import HistoryAction
 from app.core.errors import FieldError, ValidationFailed
 from app.core.models import record_action
+from app.core.rubric import Tally, parse_half_points, rank_rows, shown, tally
 from app.events.judging.models import Criterion, Judge, Presenter, Score, ScoreSheet
 from app.events.judging.services import criteria, ensure_open, judges, presenters
 from app.events.models import Event
 from app.extensions import db
 
 COMMENT_MAX = 1000
-CENT = Decimal("0.01")
 
 
 def field_name(criterion: Criterion) -> str:
@@ -37,21 +32,7 @@ def field_name(criterion: Criterion) -> str:
 
 
 def _half_points(text: str, criterion: Criterion) -> int | None:
-    text = (text or "").strip()
-    if not text:
-        return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        value = None
-    if value is None or not value.is_finite():
-        raise FieldError(field_name(criterion), f"“{criterion.name}”请填写数字")
-    if not 0 <= value <= criterion.max_score:
-        raise FieldError(field_name(criterion), f"“{criterion.name}”的分数须在 0 到 {criterion.max_score} 之间")
-    doubled = value * 2
-    if doubled != doubled.to_integral_value():
-        raise FieldError(field_name(criterion), f"“{criterion.name}”的分数须为 0.5 的整数倍")
-    return int(doubled)
+    return parse_half_points(text, criterion.name, criterion.max_score, field_name(criterion))
 
 
 def save_scores(event: Event, judge: Judge, presenter: Presenter, values: dict[str, str], comment: str) -> ScoreSheet:
@@ -98,35 +79,26 @@ def sheet_values(sheet: ScoreSheet | None) -> dict[int, str]:
     """A sheet's scores as the form shows them (7.5, 8), by criterion id."""
     if sheet is None:
         return {}
-    return {s.criterion_id: f"{s.half_points / 2:g}" for s in sheet.scores}
+    return {s.criterion_id: shown(s.half_points) for s in sheet.scores}
 
 
 # --- results ---------------------------------------------------------------------------------------
 
 
-def rounded(value: Fraction | None) -> Decimal | None:
-    if value is None:
-        return None
-    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(CENT, rounding=ROUND_HALF_UP)
+class ResultRow(Tally):
+    """A presenter's Tally, read in the judging pages' words."""
 
+    @property
+    def presenter(self) -> Presenter:
+        return self.subject
 
-@dataclass
-class ResultRow:
-    presenter: Presenter
-    result: Decimal | None
-    complete: int  # judges who scored every criterion
-    judge_count: int
-    per_judge: dict[int, Decimal | None] = field(default_factory=dict)  # judge id → weighted score (None: incomplete)
-    comments: dict[int, str] = field(default_factory=dict)
-    rank: int | None = None
-    tied: bool = False
+    @property
+    def per_judge(self) -> dict[int, Decimal | None]:  # judge id → weighted score (None: incomplete)
+        return self.per_scorer
 
-
-def weighted(half_points: dict[int, int], rubric: list[Criterion]) -> Fraction | None:
-    """Σ score/max × weight over the rubric; None when a criterion is missing."""
-    if any(c.id not in half_points for c in rubric):
-        return None
-    return sum((Fraction(half_points[c.id], 2) / c.max_score * c.weight for c in rubric), Fraction(0))
+    @property
+    def judge_count(self) -> int:
+        return self.scorer_count
 
 
 def compute_results(event: Event) -> list[ResultRow]:
@@ -138,34 +110,23 @@ def compute_results(event: Event) -> list[ResultRow]:
         .where(Presenter.event_id == event.id)
         .options(selectinload(ScoreSheet.scores))
     ).all()
-    by_pair = {(s.presenter_id, s.judge_id): s for s in sheets}
+    by_presenter: dict[int, list[ScoreSheet]] = {}
+    for sheet in sheets:
+        by_presenter.setdefault(sheet.presenter_id, []).append(sheet)
     rows = []
     for presenter in lineup:
-        row = ResultRow(presenter, None, 0, len(panel))
-        totals = []
-        for judge in panel:
-            sheet = by_pair.get((presenter.id, judge.id))
-            total = weighted({s.criterion_id: s.half_points for s in sheet.scores}, rubric) if sheet else None
-            row.per_judge[judge.id] = rounded(total)
-            if sheet and sheet.comment:
-                row.comments[judge.id] = sheet.comment
-            if total is not None:
-                totals.append(total)
-        row.complete = len(totals)
-        row.result = rounded(sum(totals, Fraction(0)) / len(totals)) if totals and rubric else None
-        rows.append(row)
-    return rank_rows(rows)
-
-
-def rank_rows(rows: list[ResultRow]) -> list[ResultRow]:
-    """Scored rows high to low with shared ranks for equal results (1, 2, 2, 4); unscored rows last."""
-    scored = sorted((r for r in rows if r.result is not None), key=lambda r: (-r.result, r.presenter.position))
-    for i, row in enumerate(scored):
-        row.rank = scored[i - 1].rank if i and scored[i - 1].result == row.result else i + 1
-    for row in scored:
-        row.tied = sum(1 for other in scored if other.rank == row.rank) > 1
-    unscored = sorted((r for r in rows if r.result is None), key=lambda r: r.presenter.position)
-    return scored + unscored
+        own = by_presenter.get(presenter.id, [])
+        rows.append(
+            tally(
+                presenter,
+                [j.id for j in panel],
+                {s.judge_id: {x.criterion_id: x.half_points for x in s.scores} for s in own},
+                rubric,
+                comments={s.judge_id: s.comment for s in own if s.comment},
+                row_type=ResultRow,
+            )
+        )
+    return rank_rows(rows, order=lambda r: r.presenter.position)
 
 
 def results_table(event: Event, rows: list[ResultRow]) -> tuple[list[str], list[list]]:

@@ -15,7 +15,6 @@ Rules the organiser sees on the page:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -25,6 +24,7 @@ from app.auth.models import User
 from app.core.enums import EventType, HistoryAction, NotificationKind, RegistrationStatus, TicketType
 from app.core.errors import InvalidTransition, NotFound, ValidationFailed
 from app.core.models import record_action, record_change, utcnow
+from app.core.rubric import CriterionInput, parse_rubric
 from app.events.event_roles import get_event_row, get_managed_typed_event, get_typed_event
 from app.events.judging.models import Criterion, Judge, JudgingState, Presenter, Score, ScoreSheet
 from app.events.models import Attendee, Event, Registration, TicketCategory
@@ -32,17 +32,7 @@ from app.extensions import db
 from app.notifications.services import notify
 
 JUDGED = [EventType.ROADSHOW, EventType.COMPETITION]
-MAX_CRITERIA = 20
-MAX_SCORE_LIMIT = 1000
-NAME_MAX = 50
 PROJECT_MAX = 200
-
-
-@dataclass(frozen=True)
-class CriterionInput:
-    name: str
-    weight: str
-    max_score: str
 
 
 def get_judging_event(event_id: int, user) -> Event:
@@ -86,36 +76,13 @@ def scoring_started(event: Event) -> bool:
     )
 
 
-def _whole(text: str, low: int, high: int, message: str) -> int:
-    text = (text or "").strip()
-    if not (text.isascii() and text.isdigit() and len(text) <= 4 and low <= int(text) <= high):
-        raise ValidationFailed(message)
-    return int(text)
-
-
 def save_rubric(event: Event, actor, rows: list[CriterionInput]) -> list[Criterion]:
-    """Replace the rubric (rules in the module docstring). Blank rows are ignored."""
+    """Replace the rubric (rules in the module docstring and app.core.rubric.parse_rubric). Blank rows are
+    ignored."""
     ensure_open(event)
     if scoring_started(event):
         raise InvalidTransition("已有评委打分，评分标准不能再修改")
-    rows = [r for r in rows if (r.name or "").strip() or (r.weight or "").strip() or (r.max_score or "").strip()]
-    if not 1 <= len(rows) <= MAX_CRITERIA:
-        raise ValidationFailed(f"请填写 1 到 {MAX_CRITERIA} 项评分标准")
-    parsed = []
-    for number, row in enumerate(rows, start=1):
-        name = (row.name or "").strip()
-        if not name or len(name) > NAME_MAX:
-            raise ValidationFailed(f"第 {number} 项：请填写名称（不超过 {NAME_MAX} 字）")
-        weight = _whole(row.weight, 1, 100, f"第 {number} 项“{name}”：权重须为 1 到 100 的整数")
-        top = _whole(
-            row.max_score, 1, MAX_SCORE_LIMIT, f"第 {number} 项“{name}”：满分须为 1 到 {MAX_SCORE_LIMIT} 的整数"
-        )
-        parsed.append((name, weight, top))
-    if len({name for name, _, _ in parsed}) != len(parsed):
-        raise ValidationFailed("评分标准的名称不能重复")
-    total = sum(weight for _, weight, _ in parsed)
-    if total != 100:
-        raise ValidationFailed(f"各项权重之和须为 100，现在是 {total}")
+    parsed = parse_rubric(rows)
     db.session.execute(sa.delete(Criterion).where(Criterion.event_id == event.id))
     made = [
         Criterion(event_id=event.id, name=name, weight=weight, max_score=top, position=i)
