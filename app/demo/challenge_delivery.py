@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+import sqlalchemy as sa
+
 from app.challenges.delivery.acceptance import record_acceptance
 from app.challenges.delivery.models import AcceptanceCheck, ChallengeContract, MilestoneReport
 from app.challenges.delivery.payments import add_payment
@@ -18,6 +20,7 @@ from app.challenges.delivery.services import proposed_milestones, sign_contract
 from app.challenges.review.models import ReviewAssignment
 from app.core.challenge_enums import ApplicationStatus, MilestoneStatus, ReviewStage, TrancheTrigger
 from app.demo.dating import dated
+from app.docking.models import DockingRecord, DockingRequest
 from app.extensions import db
 
 
@@ -61,6 +64,19 @@ def _signed(item, application, actor, signed_on: date, amount: Decimal, now: dat
             item, application, actor, signed_on=signed_on, amount=amount,
             milestones=proposed_milestones(item, application, signed_on),
         )  # fmt: skip
+    # The award was docked when it was signed (written past the ORM, whose onupdate would stamp today again).
+    db.session.flush()
+    record = db.session.get(DockingRecord, contract.docking_record_id)
+    db.session.execute(
+        sa.update(DockingRecord).where(DockingRecord.id == record.id).values(created_at=when, updated_at=when)
+    )
+    db.session.execute(
+        sa.update(DockingRequest)
+        .where(DockingRequest.id == record.request_id)
+        .values(created_at=when, answered_at=when, expires_at=when + timedelta(days=14))
+    )
+    db.session.expire(record)
+    db.session.expire(record.request)
     signing = next(t for t in item.tranches if t.trigger == TrancheTrigger.SIGNING)
     with dated(when + timedelta(days=10), now):
         add_payment(contract, actor, amount * signing.percent / 100, signed_on + timedelta(days=10), signing, "首付款")

@@ -43,9 +43,10 @@ from app.core.clock import local_date
 from app.core.models import record_change
 from app.demo.challenge_delivery import seed_challenge_delivery
 from app.demo.data.challenges import BATCHES, EXPERTS, FIRM_ITEM, QUESTIONS
-from app.demo.dating import org_admins
+from app.demo.dating import dated, org_admins
 from app.extensions import db
 from app.organizations.models import Organization
+from app.postings.services import expire_postings
 
 SEED = 15
 A = ApplicationStatus
@@ -121,6 +122,9 @@ def seed_challenges(now: datetime, password_hash: str) -> dict[str, int]:
     dairy = _firm_batch(by_key, people, experts, rng, today, now)
     db.session.flush()
     delivered = seed_challenge_delivery(items, applications, experts, issuer_user, today, now)
+    # The needs of closed 榜单 are past their deadline: the hourly postings_expire job has taken them down.
+    with dated(now - timedelta(hours=1), now):
+        expire_postings(today)
     return {
         "challenge_batches": len(BATCHES) + 1,
         "challenge_items": len(items) + 1,
@@ -193,7 +197,9 @@ def _item(batch: ChallengeBatch, spec: dict, position: int, today: date, actor) 
         item.tranches.append(PaymentTranche(position=n, name=name, percent=percent, trigger=trigger))
     db.session.add(item)
     db.session.flush()
-    sync_posting(item, actor)
+    posting = sync_posting(item, actor)
+    posting.ref = f"DEMO-JB-{batch.id}-{position}"  # like the corpus, so a re-import finds it
+    posting.created_at = posting.published_at = batch.published_at  # the need went up with its 榜单
     # An accepted item is left 实施中: the delivery services settle it once its 验收 is recorded.
     status = ItemStatus.IMPLEMENTING if spec["status"] == ItemStatus.ACCEPTED else spec["status"]
     if status != ItemStatus.COLLECTING:
@@ -327,7 +333,7 @@ def _notice(item, applications, by_key, people, actor, today: date, now: datetim
     notice = ChallengeNotice(
         item=item, starts_on=starts_on, ends_on=ends_on, working_days=5, status=NoticeStatus.OPEN,
         application_ids=[winner.id], published_by_id=actor.id, published_at=now - timedelta(days=2),
-        text="公示期内，任何单位对拟揭榜单位有异议的，可在本页实名提交异议及证明材料。联系人：王海涛，0471-6600001。",
+        text="公示期内，任何单位对拟揭榜单位有异议的，可在本页实名提交异议及证明材料，发榜单位将逐条答复。",
     )  # fmt: skip
     notice.objections.append(
         ChallengeObjection(

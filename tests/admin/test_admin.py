@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from openpyxl import load_workbook
 from sqlalchemy.exc import IntegrityError
 
 from app.admin import services as admin_services
+from app.challenges.notice.models import WorkdayOverride
 from app.core.enums import PostingKind, PostingStatus, VerificationStatus
 from app.organizations.models import Organization
 from app.postings.importing.exporting import contract_fields
@@ -243,3 +245,12 @@ def test_export_page_csv_reimports_unchanged(admin_client, db, tmp_path, runner)
 def test_import_and_export_pages_render(admin_client):
     assert "字段说明" in admin_client.get("/admin/import").get_data(as_text=True)
     assert "导出 Excel" in admin_client.get("/admin/export").get_data(as_text=True)
+
+
+def test_admin_home_warns_while_next_years_holidays_are_not_entered(admin_client, db):
+    """chinese-calendar knows the years whose 放假安排 was published; for the others the 公示期 counts Monday to
+    Friday until the admins enter the holidays, and the admin home says so until they do."""
+    assert "2027 年的法定节假日" in admin_client.get("/admin/").get_data(as_text=True)
+    db.session.add(WorkdayOverride(day=date(2027, 1, 1), is_workday=False, note="元旦"))
+    db.session.commit()
+    assert "data-workday-warning" not in admin_client.get("/admin/").get_data(as_text=True)

@@ -81,10 +81,10 @@ def test_staff_build_a_rule_save_it_and_see_the_sentence_and_counts(live_server,
     build_and_save(page, base, world["policy_id"])
     assert "注册地在包头市，且研发投入占比不低于 3%" in page.inner_text("#rule-text")
     assert page.inner_text('[data-count="eligible"]') == "2"
-    # 包头新创科技 has not filled in its R&D ratio, nor has the authority itself (a verified organisation in 包头市:
-    # the preview counts every verified organisation, as preview_reach does; 机构类型 narrows a rule to firms).
-    assert page.inner_text('[data-count="maybe"]') == "2"
-    assert "研发投入占比（2 家）" in page.inner_text("#preview-blocking")
+    # 包头新创科技 has not filled in its R&D ratio; the authority itself (verified, in 包头市) is no firm a policy is
+    # for, so the preview does not count it (policies.push.firms_filter).
+    assert page.inner_text('[data-count="maybe"]') == "1"
+    assert "研发投入占比（1 家）" in page.inner_text("#preview-blocking")
     qualifying = page.inner_text("#qualifying")
     assert "包头稀土新材料有限公司" in qualifying and "包头智能装备有限公司" in qualifying
     assert "呼和浩特软件有限公司" not in qualifying

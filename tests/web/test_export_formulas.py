@@ -14,8 +14,16 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from app.challenges.delivery.payments import record_payment
+from app.challenges.notice.models import ChallengeNotice
+from app.challenges.notice.workdays import notice_period
+from app.challenges.review.models import ReviewAssignment, ReviewCriterion, ReviewScore
+from app.core.challenge_enums import ReviewStage
+from app.core.clock import local_today
+from app.core.models import utcnow
 from app.core.policy_enums import BenefitType, PolicyScope, PolicyStatus
 from app.policies.models import Policy, PolicyItem
+from tests.challenges.delivery.support import awarded, experts, issuer_user, item_in_delivery, sign
 from tests.conftest import as_user
 from tests.web.event_world import build_events, route_urls
 from tests.web.world import K, build_world, get_rules
@@ -46,6 +54,16 @@ EXPORTS = {
     "policy_figures.overview": lambda ids: ["/policies/figures?format={fmt}"],
     "policy_figures.item": lambda ids: [f"/policies/figures/{ids['policy_item']}?format={{fmt}}"],
     "policy_staff.export": lambda ids: ["/policies/manage/export?format={fmt}"],
+    "challenge_review.export_applications": lambda ids: [
+        f"/challenges/manage/items/{ids['challenge_item']}/export/applications?format={{fmt}}"
+    ],
+    "challenge_review.export_scores": lambda ids: [
+        f"/challenges/manage/items/{ids['challenge_item']}/export/scores?format={{fmt}}"
+    ],
+    "challenge_notice.export": lambda ids: [
+        f"/challenges/manage/batches/{ids['challenge_batch']}/notices?format={{fmt}}"
+    ],
+    "challenge_delivery.ledger": lambda ids: [f"/challenges/manage/items/{ids['challenge_item']}/delivery/ledger.xlsx"],
 }
 # stage labels and counts only; days, statuses, organisation types and region names with counts
 NO_USER_TEXT = {"docking.funnel", "event_statistics.statistics"}
@@ -87,10 +105,37 @@ def hostile(db, monkeypatch) -> dict:
     ids = build_events(world)
     ids["lists"] = [world.draft_list.id, world.published_list.id]
     ids["policy_item"] = _published_policy_item(db)
+    ids["challenge_batch"], ids["challenge_item"] = _challenge_in_delivery(db)
     db.session.commit()
     make_hostile(db)
     db.session.commit()
     return {"world": world, "ids": ids}
+
+
+def _challenge_in_delivery(db) -> tuple[int, int]:
+    """A 揭榜挂帅 item (the first of its tables, so the URL walk's default id 1 finds it) with an awarded team,
+    its signed 任务书 and a payment: every challenge export has rows of user text."""
+    issuer = issuer_user()
+    item = item_in_delivery(issuer)
+    winner = awarded(item)
+    (expert,) = experts(1)
+    criterion = ReviewCriterion(
+        item_id=item.id, stage=ReviewStage.REVIEW, position=1, name="技术方案", weight=100, max_score=10
+    )
+    db.session.add(criterion)
+    db.session.flush()
+    db.session.add(
+        ReviewAssignment(
+            application_id=winner.id, expert_id=expert.id, stage=ReviewStage.REVIEW, declared_at=utcnow(),
+            submitted_at=utcnow(), comment="方案可行", scores=[ReviewScore(criterion_id=criterion.id, half_points=16)],
+        )
+    )  # fmt: skip
+    starts, ends = notice_period(local_today(), 5)
+    db.session.add(ChallengeNotice(item_id=item.id, starts_on=starts, ends_on=ends, working_days=5,
+                                   application_ids=[winner.id], text="公示说明"))  # fmt: skip
+    contract = sign(item, winner, issuer, amount=100)
+    record_payment(contract, issuer, tranche_id=item.tranches[0].id, amount="30", paid_on=contract.signed_on)
+    return item.batch_id, item.id
 
 
 def _published_policy_item(db) -> int:

@@ -105,7 +105,10 @@ def test_an_acceptance_expert_is_told_once_and_sent_to_the_acceptance_page(app, 
     told = db.session.scalars(sa.select(Notification).where(Notification.user_id == x.id)).all()
     assert [n.link for n in told] == [f"/challenges/contracts/{contract.id}/acceptance"]
     listing = as_user(client, x).get("/challenges/reviews").text
-    assert f'href="/challenges/contracts/{contract.id}/acceptance"' in listing
+    assert f'href="/challenges/contracts/{contract.id}/acceptance"' in listing and "待签署声明" in listing
+    _check(contract, x, True, True)
+    db.session.commit()
+    assert "已提交验收意见" in as_user(client, x).get("/challenges/reviews").text
 
 
 def test_the_acceptance_page_is_for_assigned_experts_after_their_declaration(app, db, client):
