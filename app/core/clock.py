@@ -29,16 +29,20 @@ def local_today() -> date:
     return datetime.now(CHINA_TZ).date()
 
 
-def past_day(value, field: str, label: str) -> date:
-    """A date typed into a form (or given as a date) that is not after today in Beijing: when money was paid,
-    a contract signed, a result accepted. FieldError on `field`, in Chinese, otherwise."""
+def form_day(value, field: str, label: str) -> date:
+    """A date typed into a form (YYYY-MM-DD) or given as a date; FieldError on `field`, in Chinese, otherwise."""
     if isinstance(value, date):
-        day = value
-    else:
-        try:
-            day = date.fromisoformat(str(value or "").strip())
-        except ValueError:
-            raise FieldError(field, f"请填写{label}（格式：2026-01-31）") from None
+        return value
+    try:
+        return date.fromisoformat(str(value or "").strip())
+    except ValueError:
+        raise FieldError(field, f"请填写{label}（格式：2026-01-31）") from None
+
+
+def past_day(value, field: str, label: str) -> date:
+    """A form date that is not after today in Beijing: when money was paid, a contract signed, a result
+    accepted."""
+    day = form_day(value, field, label)
     if day > local_today():
         raise FieldError(field, f"{label}不能晚于今天")
     return day

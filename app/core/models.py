@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.enums import HistoryAction, HistoryKind, LabelledEnum
@@ -66,6 +67,24 @@ class EnumText(sa.types.TypeDecorator):
         if value is None:
             return None
         return self.enum_cls(value)
+
+
+def add_once(row, form_token: str | None):
+    """Add and flush a new row carrying its form's token (a unique `form_token` column on its model): two
+    copies of one form sent at the same moment make one row. Returns None when this row went in; when the
+    other copy's row won the unique token, rolls the transaction back and returns that first row. Any other
+    integrity error is raised."""
+    model = type(row)
+    db.session.add(row)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        first = db.session.scalar(sa.select(model).where(model.form_token == form_token)) if form_token else None
+        if first is None:
+            raise
+        return first
+    return None
 
 
 class StatusChange(db.Model):

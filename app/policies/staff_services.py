@@ -9,12 +9,11 @@ place. Platform admins edit every policy. Everybody else — and everybody for a
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from app.core.clock import local_today
 from app.core.enums import OrgType
 from app.core.errors import DomainError, FieldError, InvalidTransition, NotFound
-from app.core.models import record_change
+from app.core.models import add_once, record_change
 from app.core.policy_enums import PolicyScope, PolicyStatus
 from app.extensions import db
 from app.organizations.models import Organization
@@ -167,16 +166,8 @@ def create_policy(user, data: dict, form_token: str | None = None, issuing_org_i
     policy = Policy(status=PolicyStatus.DRAFT, form_token=form_token)
     set_issuing_org(policy, user, issuing_org_id)
     _apply(policy, user, data)
-    db.session.add(policy)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        # Two copies of one form at the same moment: the unique form_token lets one through.
-        db.session.rollback()
-        existing = _by_token(form_token) if form_token else None
-        if existing is None:
-            raise
-        raise DuplicatePolicy(existing) from None
+    if first := add_once(policy, form_token):
+        raise DuplicatePolicy(first)
     record_change("policy", policy.id, None, PolicyStatus.DRAFT, user, "创建草稿")
     return policy
 

@@ -4,13 +4,12 @@ issuer approves (通过) or returns it (退回, with a reason); a returned miles
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from app.challenges.delivery.models import ChallengeContract, ContractMilestone, MilestoneFile, MilestoneReport
 from app.core.challenge_enums import ContractStatus, MilestoneStatus
 from app.core.enums import NotificationKind
 from app.core.errors import FieldError, InvalidTransition, NotFound, ValidationFailed
-from app.core.models import record_change, utcnow
+from app.core.models import add_once, record_change, utcnow
 from app.core.uploads import check_upload, save_upload, upload_root
 from app.core.web import parse_id
 from app.extensions import db
@@ -78,15 +77,9 @@ def submit_report(
     )
     for c in checked:
         report.files.append(MilestoneFile(**save_upload(c, FILE_FOLDER).columns(actor)))
-    db.session.add(report)
     before, milestone.status = milestone.status, MilestoneStatus.SUBMITTED
-    try:
-        db.session.flush()
-    except IntegrityError:  # the same form twice at the same moment: the unique token let one through
-        db.session.rollback()
-        if form_token and (first := db.session.scalar(sa.select(MilestoneReport).filter_by(form_token=form_token))):
-            return first
-        raise
+    if first := add_once(report, form_token):
+        return first
     record_change("challenge_milestone", milestone.id, before, MilestoneStatus.SUBMITTED, actor)
     notify(
         org_user_ids(contract.item.batch.issuer_org_id),

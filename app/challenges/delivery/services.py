@@ -26,7 +26,7 @@ from app.core.challenge_enums import (
     MilestoneStatus,
     TrancheTrigger,
 )
-from app.core.clock import local_date, past_day
+from app.core.clock import form_day, local_date, past_day
 from app.core.enums import ContractType, DockingStage, NotificationKind
 from app.core.errors import FieldError, InvalidTransition, ValidationFailed
 from app.core.models import record_change
@@ -158,13 +158,7 @@ def _clean_milestones(item: ChallengeItem, rows: list[MilestoneInput], signed_on
 
 
 def parse_due(value, signed_on: date) -> date:
-    if isinstance(value, date):
-        day = value
-    else:
-        try:
-            day = date.fromisoformat(str(value or "").strip())
-        except ValueError:
-            raise FieldError("due_on", "请填写到期日期（格式：2027-06-30）") from None
+    day = form_day(value, "due_on", "到期日期")
     if day < signed_on:
         raise FieldError("due_on", "到期日期不能早于任务书签订日期")
     return day

@@ -4,14 +4,13 @@ answers on its desk, and every answer is published to all without the asker's na
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from app.challenges.items.models import ChallengeItem, ChallengeQuestion
 from app.challenges.items.status import current_status, is_public
 from app.core.challenge_enums import ItemStatus
 from app.core.enums import NotificationKind
 from app.core.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
-from app.core.models import utcnow
+from app.core.models import add_once, utcnow
 from app.extensions import db
 from app.notifications.services import link_to, notify
 
@@ -54,16 +53,7 @@ def ask_question(item: ChallengeItem, user, body: str, form_token: str | None = 
     question = ChallengeQuestion(
         item_id=item.id, org_id=user.org_id, asked_by_id=user.id, body=body, form_token=form_token or None
     )
-    db.session.add(question)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        first = _by_token(form_token) if form_token else None
-        if first is None:
-            raise
-        return first
-    return question
+    return add_once(question, form_token) or question
 
 
 def answer_question(question: ChallengeQuestion, actor, answer: str) -> None:

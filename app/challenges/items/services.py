@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from app.challenges.items.models import ChallengeBatch, ChallengeItem
 from app.challenges.items.status import current_status
@@ -20,7 +19,7 @@ from app.core.challenge_enums import BatchStatus, ItemStatus
 from app.core.clock import local_date, local_today
 from app.core.enums import NotificationKind, PostingKind, PostingStatus
 from app.core.errors import DomainError, InvalidTransition, ValidationFailed
-from app.core.models import record_change, utcnow
+from app.core.models import add_once, record_change, utcnow
 from app.extensions import db
 from app.notifications.services import link_to, notify, org_user_ids
 from app.postings.models import Posting
@@ -79,15 +78,8 @@ def create_batch(org, actor, data: dict, form_token: str | None = None) -> Chall
         issuer_org_id=org.id, status=BatchStatus.DRAFT, created_by_id=getattr(actor, "id", None), form_token=form_token
     )
     _copy_batch(batch, data)
-    db.session.add(batch)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        existing = _by_token(form_token) if form_token else None
-        if existing is None:
-            raise
-        raise DuplicateBatch(existing) from None
+    if first := add_once(batch, form_token):
+        raise DuplicateBatch(first)
     record_change("challenge_batch", batch.id, None, BatchStatus.DRAFT, actor, "创建榜单")
     db.session.flush()
     return batch

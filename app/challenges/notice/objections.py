@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from app.challenges.items.status import can_manage
 from app.challenges.notice import results
@@ -20,7 +19,7 @@ from app.challenges.notice.services import cancel_notice, set_application_status
 from app.core.challenge_enums import ApplicationStatus, NoticeStatus, ObjectionStatus
 from app.core.clock import local_date, local_today
 from app.core.errors import FieldError, Forbidden, InvalidTransition, NotFound
-from app.core.models import record_change, utcnow
+from app.core.models import add_once, record_change, utcnow
 from app.core.uploads import check_upload, save_upload, upload_root
 from app.extensions import db
 from app.notifications.services import org_user_ids
@@ -86,15 +85,8 @@ def lodge_objection(notice: ChallengeNotice, actor, application_id, reasons: str
         reasons=reasons,
         form_token=form_token or None,
     )
-    db.session.add(objection)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        # The same form twice at the same moment: the unique form_token lets one through.
-        db.session.rollback()
-        if form_token and (first := _by_token(form_token)):
-            raise DuplicateObjection(first) from None
-        raise
+    if first := add_once(objection, form_token):
+        raise DuplicateObjection(first)
     for one in checked:
         objection.files.append(ObjectionFile(**save_upload(one, FILE_FOLDER).columns(actor)))
     record_change("challenge_objection", objection.id, None, ObjectionStatus.LODGED, actor)

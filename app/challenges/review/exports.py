@@ -8,9 +8,9 @@ from decimal import Decimal
 
 from app.challenges.applications.eligibility import eligibility_problems
 from app.challenges.items.models import ChallengeItem
-from app.challenges.review.scoring import ranked, stage_assignments
+from app.challenges.review.scoring import ranked
 from app.challenges.review.screening import screening_list
-from app.challenges.review.services import applicant_code, applicant_name, criteria, stages_for
+from app.challenges.review.services import active_assignments, applicant_code, applicant_name, criteria, stages_for
 from app.core.challenge_enums import ApplicationStatus, PartnerStatus, ReviewStage
 from app.core.web import local_time
 
@@ -70,7 +70,7 @@ def score_sheets(item: ChallengeItem) -> list[tuple[str, list[str], list[list]]]
         headers += [] if item.blind_review else ["申报单位"]
         headers += ["评分项", "权重（%）", "满分", "得分", "该专家加权得分", "评语", "声明无利益冲突时间", "提交时间"]
         table = []
-        for assignment in stage_assignments(item, stage):
+        for assignment in active_assignments(item, stage):
             application, expert = assignment.application, assignment.expert
             scores = {s.criterion_id: s.half_points for s in assignment.scores}
             weighted = results[application.id].per_scorer.get(expert.id) if application.id in results else None

@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from app.challenges.applications.models import ChallengeApplication
 from app.challenges.items.models import ChallengeItem
 from app.challenges.review.models import ChallengeExpert, ReviewAssignment, ReviewScore
-from app.challenges.review.services import can_open, criteria, ensure_open
+from app.challenges.review.services import active_assignments, can_open, criteria, ensure_open
 from app.core.challenge_enums import ApplicationStatus, ReviewStage
 from app.core.enums import HistoryAction
 from app.core.errors import FieldError, NotFound, ValidationFailed
@@ -98,29 +98,9 @@ class ReviewRow(Tally):
         return self.subject
 
 
-def stage_assignments(item: ChallengeItem, stage: ReviewStage) -> list[ReviewAssignment]:
-    """Every standing assignment of the stage with its scores and expert."""
-    return list(
-        db.session.scalars(
-            sa.select(ReviewAssignment)
-            .join(ChallengeApplication, ChallengeApplication.id == ReviewAssignment.application_id)
-            .where(
-                ChallengeApplication.item_id == item.id,
-                ReviewAssignment.stage == stage,
-                ReviewAssignment.conflict_note.is_(None),
-            )
-            .options(
-                selectinload(ReviewAssignment.scores),
-                selectinload(ReviewAssignment.expert).selectinload(ChallengeExpert.user),
-            )
-            .order_by(ReviewAssignment.expert_id)
-        )
-    )
-
-
 def panel(item: ChallengeItem, stage: ReviewStage) -> list[ChallengeExpert]:
     """The experts with a standing assignment at this stage, in pool order (the results' columns)."""
-    experts = {a.expert_id: a.expert for a in stage_assignments(item, stage)}
+    experts = {a.expert_id: a.expert for a in active_assignments(item, stage)}
     return [experts[k] for k in sorted(experts)]
 
 
@@ -129,7 +109,7 @@ def ranked(item: ChallengeItem, stage: ReviewStage) -> list[ReviewRow]:
     expert on it at this stage, and at 专家评审 every application past 形式审查 too (unscored ones last)."""
     rubric = criteria(item, stage)
     by_application: dict[int, list[ReviewAssignment]] = {}
-    for assignment in stage_assignments(item, stage):
+    for assignment in active_assignments(item, stage):
         by_application.setdefault(assignment.application_id, []).append(assignment)
     subjects = sa.select(ChallengeApplication).where(ChallengeApplication.item_id == item.id)
     wanted = ChallengeApplication.id.in_(list(by_application))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import selectinload
 from werkzeug.routing import BuildError
 
 from app.challenges.applications.models import ChallengeApplication
@@ -148,7 +149,8 @@ def close_stage(item: ChallengeItem, stage: ReviewStage, actor) -> ReviewRound:
 
 
 def active_assignments(item: ChallengeItem, stage: ReviewStage) -> list[ReviewAssignment]:
-    """The stage's assignments that stand (a declared conflict ends one), by application then expert."""
+    """The stage's assignments that stand (a declared conflict ends one), by expert then application, with
+    their scores and experts loaded (results, score sheets and the panel all read them)."""
     return list(
         db.session.scalars(
             sa.select(ReviewAssignment)
@@ -158,7 +160,11 @@ def active_assignments(item: ChallengeItem, stage: ReviewStage) -> list[ReviewAs
                 ReviewAssignment.stage == stage,
                 ReviewAssignment.conflict_note.is_(None),
             )
-            .order_by(ReviewAssignment.application_id, ReviewAssignment.expert_id)
+            .options(
+                selectinload(ReviewAssignment.scores),
+                selectinload(ReviewAssignment.expert).selectinload(ChallengeExpert.user),
+            )
+            .order_by(ReviewAssignment.expert_id, ReviewAssignment.application_id)
         )
     )
 
