@@ -12,9 +12,9 @@ from typing import Any, NamedTuple
 
 from flask import flash
 from flask_wtf import FlaskForm
-from wtforms import FieldList, FormField, PasswordField, SelectChoice, TextAreaField
+from wtforms import FieldList, FormField, HiddenField, PasswordField, SelectChoice, StringField, TextAreaField
 from wtforms.meta import DefaultMeta
-from wtforms.validators import ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.core.errors import DomainError, ValidationFailed
 from app.core.validators import single_line_error
@@ -61,6 +61,41 @@ def _single_line_fields(fields):
 
 def strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def none_if_blank(value):
+    return value or None
+
+
+def form_token_field() -> HiddenField:
+    """The hidden token that makes a form sent twice count once: only ever our own random token, and a
+    tampered, longer one is cut to the column size (40)."""
+    return HiddenField(filters=[lambda value: value[:40] if value else value])
+
+
+def text_field(label: str, longest: int, required: bool = False, **kwargs) -> StringField:
+    """A one-line text, stripped (blank is None), at most `longest` characters, with Chinese messages."""
+    checks = [DataRequired(f"请填写{label}")] if required else [Optional()]
+    return StringField(
+        label,
+        filters=[strip, none_if_blank],
+        validators=[*checks, Length(max=longest, message=f"{label}不能超过 {longest} 个字")],
+        **kwargs,
+    )
+
+
+def long_text_field(
+    label: str, rows: int = 4, required: bool = False, longest: int = 20_000, **kwargs
+) -> TextAreaField:
+    """A text area like text_field, `rows` high."""
+    checks = [DataRequired(f"请填写{label}")] if required else [Optional()]
+    return TextAreaField(
+        label,
+        filters=[strip, none_if_blank],
+        validators=[*checks, Length(max=longest, message=f"{label}不能超过 {longest} 个字")],
+        render_kw={"rows": rows},
+        **kwargs,
+    )
 
 
 def upper(value):

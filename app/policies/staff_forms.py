@@ -4,10 +4,19 @@ the list filters and the import upload."""
 from __future__ import annotations
 
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import DateField, DecimalField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import DateField, DecimalField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from app.core.forms import BaseForm, select_choices, strip, with_blank
+from app.core.forms import (
+    BaseForm,
+    form_token_field,
+    long_text_field,
+    none_if_blank,
+    select_choices,
+    strip,
+    text_field,
+    with_blank,
+)
 from app.core.policy_enums import BenefitType, PolicyScope, PolicyStatus
 from app.core.validators import website_error
 
@@ -37,39 +46,16 @@ ITEM_FIELDS = (
 )
 
 
-def _none_if_blank(value):
-    return value or None
-
-
 def _url(form, field) -> None:
     if field.data and website_error(field.data):
         raise ValidationError("原文链接应以 http:// 或 https:// 开头")
 
 
-def _text(label: str, longest: int, required: bool = False, **kwargs) -> StringField:
-    checks = [DataRequired(f"请填写{label}")] if required else [Optional()]
-    return StringField(
-        label,
-        filters=[strip, _none_if_blank],
-        validators=[*checks, Length(max=longest, message=f"{label}不能超过 {longest} 个字")],
-        **kwargs,
-    )
-
-
-def _long(label: str, rows: int = 4) -> TextAreaField:
-    return TextAreaField(
-        label,
-        filters=[strip, _none_if_blank],
-        validators=[Optional(), Length(max=50_000, message=f"{label}不能超过 5 万字")],
-        render_kw={"rows": rows},
-    )
-
-
 class PolicyForm(BaseForm):
-    form_token = HiddenField(filters=[lambda value: value[:40] if value else value])
-    title = _text("标题", 300, required=True)
-    issuer = _text("发文部门", 200, required=True, description="例如：包头市工业和信息化局")
-    doc_number = _text("文号", 100, description="例如：包工信发〔2026〕8号")
+    form_token = form_token_field()
+    title = text_field("标题", 300, required=True)
+    issuer = text_field("发文部门", 200, required=True, description="例如：包头市工业和信息化局")
+    doc_number = text_field("文号", 100, description="例如：包工信发〔2026〕8号")
     scope = SelectField(
         "适用层级", choices=select_choices(PolicyScope.choices()), invalid_choice_message="请选择适用层级"
     )
@@ -77,11 +63,11 @@ class PolicyForm(BaseForm):
     published_on = DateField("发布日期", validators=[Optional()])
     effective_on = DateField("生效日期", validators=[Optional()])
     expires_on = DateField("失效日期", validators=[Optional()], description="过了这一天，政策自动改为“已失效”")
-    body = _long("政策全文", 8)
-    interpretation = _long("政策解读（通俗说明）", 4)
+    body = long_text_field("政策全文", 8, longest=50_000)
+    interpretation = long_text_field("政策解读（通俗说明）", 4, longest=50_000)
     source_url = StringField(
         "原文链接",
-        filters=[strip, _none_if_blank],
+        filters=[strip, none_if_blank],
         validators=[Optional(), Length(max=500, message="原文链接不能超过 500 个字"), _url],
     )
 
@@ -92,7 +78,7 @@ class PolicyForm(BaseForm):
 
 
 class ItemForm(BaseForm):
-    title = _text("事项名称", 300, required=True)
+    title = text_field("事项名称", 300, required=True)
     benefit_type = SelectField(
         "支持方式", choices=with_blank(BenefitType.choices()), validators=[DataRequired("请选择支持方式")]
     )
@@ -110,9 +96,9 @@ class ItemForm(BaseForm):
     )
     opens_on = DateField("申报开始日期", validators=[Optional()])
     closes_on = DateField("申报截止日期", validators=[Optional()])
-    materials = _long("申报材料", 3)
-    how_to_apply = _long("申报方式与地点", 3)
-    contact = _text("联系方式", 300)
+    materials = long_text_field("申报材料", 3, longest=50_000)
+    how_to_apply = long_text_field("申报方式与地点", 3, longest=50_000)
+    contact = text_field("联系方式", 300)
 
     def data_for_service(self) -> dict:
         data = {name: self[name].data for name in ITEM_FIELDS}

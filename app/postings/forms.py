@@ -8,7 +8,6 @@ from __future__ import annotations
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    HiddenField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -17,7 +16,7 @@ from wtforms import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.enums import ACHIEVEMENT_MODES, NEED_MODES, PostingKind, Tier
-from app.core.forms import BaseForm, select_choices, with_blank
+from app.core.forms import BaseForm, form_token_field, select_choices, with_blank
 from app.core.glossary import INDUSTRY_HELP, TRL_HELP, trl_choices
 from app.core.industries import industry_choices
 from app.core.regions import REGIONS
@@ -48,7 +47,7 @@ class PostingForm(BaseForm):
     kind: PostingKind
 
     # Only ever our own random token; a tampered, longer one is cut to the column size (40) rather than failing.
-    form_token = HiddenField(filters=[lambda value: value[:40] if value else value])
+    form_token = form_token_field()
     title = StringField(L["title"], render_kw={"maxlength": TITLE_MAX})
     keywords = StringField(L["keywords"], description=f"{LIST_HINT}，最多20个，如：稀土；永磁；电机")
     industry = SelectField(

@@ -22,7 +22,7 @@ from app.challenges.applications.inputs import (
 from app.challenges.applications.invites import MESSAGE_MAX
 from app.challenges.applications.models import ChallengeApplication
 from app.challenges.items.models import ChallengeItem
-from app.core.forms import BaseForm, select_choices, strip
+from app.core.forms import BaseForm, form_token_field, select_choices, strip
 from app.core.uploads import ACCEPT
 from app.core.web import id_list
 from app.postings.forms import MultiCheckboxField
@@ -72,7 +72,7 @@ class PlanRow(Form):
 
 class ApplicationForm(BaseForm):
     # Only ever our own random token; a tampered, longer one is cut to the column size (40).
-    form_token = HiddenField(filters=[lambda value: value[:40] if value else value])
+    form_token = form_token_field()
     project_title = StringField("项目名称", filters=[strip], render_kw={"maxlength": TITLE_MAX})
     summary = TextAreaField("项目摘要", filters=[strip], render_kw={"rows": 4, "maxlength": SUMMARY_MAX})
     technical_plan = TextAreaField(

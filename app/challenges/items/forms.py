@@ -11,56 +11,23 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
-    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
-    StringField,
-    TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.challenges.items.qa import ANSWER_MAX, QUESTION_MAX
 from app.core.challenge_enums import ChallengeMode, ItemStatus, TrancheTrigger
 from app.core.enums import OrgType, Tier
-from app.core.forms import BaseForm, select_choices, strip, with_blank
+from app.core.forms import BaseForm, form_token_field, long_text_field, select_choices, text_field, with_blank
 from app.core.glossary import INDUSTRY_HELP
 from app.core.industries import industry_choices
 from app.core.regions import REGIONS
 
 ROWS = 6  # blank rows offered for 考核指标 and the payment plan
 MAX_ROWS = 30  # rows read from one form (more is not a plan, it is a flood)
-
-
-def _none_if_blank(value):
-    return value or None
-
-
-def _token() -> HiddenField:
-    # Only ever our own random token; a tampered, longer one is cut to the column size (40).
-    return HiddenField(filters=[lambda value: value[:40] if value else value])
-
-
-def _text(label: str, longest: int, required: bool = False, **kwargs) -> StringField:
-    checks = [DataRequired(f"请填写{label}")] if required else [Optional()]
-    return StringField(
-        label,
-        filters=[strip, _none_if_blank],
-        validators=[*checks, Length(max=longest, message=f"{label}不能超过 {longest} 个字")],
-        **kwargs,
-    )
-
-
-def _long(label: str, rows: int = 4, required: bool = False, longest: int = 20_000, **kwargs) -> TextAreaField:
-    checks = [DataRequired(f"请填写{label}")] if required else [Optional()]
-    return TextAreaField(
-        label,
-        filters=[strip, _none_if_blank],
-        validators=[*checks, Length(max=longest, message=f"{label}不能超过 {longest} 个字")],
-        render_kw={"rows": rows},
-        **kwargs,
-    )
 
 
 def _count(label: str, low: int, high: int, default: int) -> IntegerField:
@@ -84,9 +51,9 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class BatchForm(BaseForm):
-    form_token = _token()
-    title = _text("榜单名称", 200, required=True, description="例如：2027年度关键核心技术攻关榜单（第一批）")
-    description = _long("榜单说明", 5, description="发榜背景、支持方向、申报须知等")
+    form_token = form_token_field()
+    title = text_field("榜单名称", 200, required=True, description="例如：2027年度关键核心技术攻关榜单（第一批）")
+    description = long_text_field("榜单说明", 5, description="发榜背景、支持方向、申报须知等")
     opens_on = DateField("征集开始日期", validators=[DataRequired("请填写征集开始日期（格式：2026-12-01）")])
     closes_on = DateField(
         "征集截止日期",
@@ -99,14 +66,14 @@ class BatchForm(BaseForm):
 
 
 class IndicatorRow(Form):
-    name = _text("指标名称", 200)
-    target = _text("目标值", 100)
-    unit = _text("单位", 30)
-    verification = _text("考核方式", 300)
+    name = text_field("指标名称", 200)
+    target = text_field("目标值", 100)
+    unit = text_field("单位", 30)
+    verification = text_field("考核方式", 300)
 
 
 class TrancheRow(Form):
-    name = _text("款项名称", 50)
+    name = text_field("款项名称", 50)
     percent = IntegerField(
         "比例（%）",
         validators=[Optional(), NumberRange(1, 100, "比例应为 1–100 的整数")],
@@ -116,16 +83,16 @@ class TrancheRow(Form):
 
 
 class ItemForm(BaseForm):
-    title = _text("项目名称", 200, required=True)
-    goal = _long("攻关目标", 5, required=True, description="要突破的关键技术、要达到的效果")
-    background = _long("需求背景与现有基础", 4)
+    title = text_field("项目名称", 200, required=True)
+    goal = long_text_field("攻关目标", 5, required=True, description="要突破的关键技术、要达到的效果")
+    background = long_text_field("需求背景与现有基础", 4)
     industry = SelectField(
         "所属行业",
         choices=with_blank(industry_choices(), "请选择国民经济行业（GB/T 4754）"),
         validators=[DataRequired("请选择所属行业")],
         description=INDUSTRY_HELP,
     )
-    keywords = _text(
+    keywords = text_field(
         "关键词", 300, description="多个用“；”“、”或逗号分隔，如：稀土；永磁；钕铁硼（用于搜索和匹配揭榜方）"
     )
     complete_by = DateField("完成时限", validators=[DataRequired("请填写完成时限（格式：2028-06-30）")])
@@ -147,13 +114,13 @@ class ItemForm(BaseForm):
     eligible_org_types = MultiCheckboxField("可揭榜的机构类型（不选为不限）", choices=select_choices(OrgType.choices()))
     eligible_regions = MultiCheckboxField("可揭榜的盟市（不选为不限）", choices=select_choices(REGIONS))
     min_tier = SelectField("最低梯度培育层级", choices=with_blank(Tier.choices(), "不限"), validators=[Optional()])
-    required_certificates = _text(
+    required_certificates = text_field(
         "必须具备的资质", 500, description="多个用“；”“、”或逗号分隔，如：高新技术企业；ISO 9001"
     )
-    other_conditions = _long("其他揭榜条件", 3, longest=5000)
+    other_conditions = long_text_field("其他揭榜条件", 3, longest=5000)
     consortium_allowed = BooleanField("允许联合体揭榜", default=True)
     max_partners = _count("联合体成员上限（不含牵头单位）", 0, 20, 4)
-    ip_terms = _long("知识产权约定", 3, longest=5000)
+    ip_terms = long_text_field("知识产权约定", 3, longest=5000)
     experts_per_application = _count("每份申请的评审专家数", 1, 15, 3)
     blind_review = BooleanField("盲评（专家看不到揭榜方名称）")
 
@@ -209,16 +176,16 @@ class PromoteForm(BaseForm):
 
 
 class WithdrawForm(BaseForm):
-    reason = _long("撤榜原因", 2, required=True, longest=500)
+    reason = long_text_field("撤榜原因", 2, required=True, longest=500)
 
 
 class QuestionForm(BaseForm):
-    form_token = _token()
-    body = _long("问题", 3, required=True, longest=QUESTION_MAX)
+    form_token = form_token_field()
+    body = long_text_field("问题", 3, required=True, longest=QUESTION_MAX)
 
 
 class AnswerForm(BaseForm):
-    answer = _long("答复", 3, required=True, longest=ANSWER_MAX)
+    answer = long_text_field("答复", 3, required=True, longest=ANSWER_MAX)
 
 
 class FilterForm(BaseForm):

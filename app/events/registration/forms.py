@@ -3,10 +3,10 @@ organiser's approval decisions; the services check the rules (show_form_error pu
 
 from __future__ import annotations
 
-from wtforms import Form, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import Form, SelectField, StringField, TextAreaField
 from wtforms.fields import FieldList, FormField
 
-from app.core.forms import BaseForm, checked_by, strip, with_blank
+from app.core.forms import BaseForm, checked_by, form_token_field, strip, with_blank
 from app.core.web import id_list, local_time, parse_id
 from app.events.forms import ReasonForm, RowIdField
 from app.events.models import Event, Registration
@@ -28,7 +28,7 @@ class AttendeeRow(Form):
 
 class RegistrationForm(BaseForm):
     # Only ever our own random token; a tampered, longer one is cut to the column size (40).
-    form_token = HiddenField(filters=[lambda value: value[:40] if value else value])
+    form_token = form_token_field()
     ticket_category = SelectField("票种", validate_choice=False)
     attendees = FieldList(FormField(AttendeeRow))
     sessions = MultiCheckboxField(
