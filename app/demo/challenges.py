@@ -279,6 +279,7 @@ def _review(item, applications, panel, rng, actor, when: datetime, *, done: dict
     ]
     db.session.add_all(criteria)
     db.session.flush()
+    levels = {user.org_id: LEVEL[key] for key, user in org_admins().items() if key in LEVEL}
     for expert in panel:
         limit = len(applications) if done is None else done.get(expert, 0)
         for n, application in enumerate(applications):
@@ -291,7 +292,7 @@ def _review(item, applications, panel, rng, actor, when: datetime, *, done: dict
                 comment="方案完整，指标分解清楚；建议补充中试阶段的风险预案。" if scored else None,
             )  # fmt: skip
             if scored:
-                level = LEVEL.get(_lead_key(application), 0.8)
+                level = levels.get(application.org_id, 0.8)
                 for c in criteria:
                     share = min(1.0, max(0.3, rng.gauss(level, 0.05)))
                     assignment.scores.append(ReviewScore(criterion_id=c.id, half_points=round(share * c.max_score * 2)))
@@ -300,10 +301,6 @@ def _review(item, applications, panel, rng, actor, when: datetime, *, done: dict
         db.session.add(ReviewRound(item_id=item.id, stage=ReviewStage.REVIEW, closed_at=when + timedelta(days=2),
                                    closed_by_id=actor.id))  # fmt: skip
     db.session.flush()
-
-
-def _lead_key(application: ChallengeApplication) -> str | None:
-    return next((key for key, user in org_admins().items() if user.org_id == application.org_id), None)
 
 
 def _record_ranks(item: ChallengeItem) -> None:
